@@ -1,0 +1,149 @@
+package io.shadowmirroring.xds;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.shadowmirroring.xds.source.ConfigSource;
+import io.shadowmirroring.xds.source.DirectorySource;
+import io.shadowmirroring.xds.source.KubernetesSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code xds-server} command line. */
+@Command(name = "xds-server", mixinStandardHelpOptions = true, version = "shadow-mirroring xds-server 0.1.0",
+    sortOptions = false,
+    description = "Serves Envoy (xDS over gRPC) the routes, clusters and endpoints of Kubernetes Services,"
+        + " with request mirroring from their shadow-mirroring.io annotations.")
+public final class Main implements Callable<Integer> {
+  static final Path EXAMPLE_DIRECTORY = Path.of("examples", "shadow-demo");
+
+  @Option(names = "--source", paramLabel = "kubernetes|DIR",
+      description = "Where Services and EndpointSlices come from: 'kubernetes', or a directory of YAML."
+          + " Default: kubernetes inside a pod or when a kubeconfig exists, else ./" + "examples/shadow-demo.")
+  String source;
+
+  @Option(names = "--namespace", split = ",", paramLabel = "NS",
+      description = "Watch only these namespaces (repeat or comma-separate). Default: all.")
+  List<String> namespaces = new ArrayList<>();
+
+  @Option(names = "--selector", paramLabel = "LABELS", description = "Label selector for Services, like app=web.")
+  String selector = "";
+
+  @Option(names = "--xds-port", defaultValue = "18000", description = "gRPC port for xDS, health and reflection. Default: ${DEFAULT-VALUE}.")
+  int xdsPort;
+
+  @Option(names = "--xds-address", defaultValue = "0.0.0.0", description = "Address the xDS port binds to. Default: ${DEFAULT-VALUE}.")
+  String xdsAddress;
+
+  @Option(names = "--metrics-port", defaultValue = "18080", description = "HTTP port for /metrics, /healthz and /readyz. Default: ${DEFAULT-VALUE}.")
+  int metricsPort;
+
+  @Option(names = "--metrics-address", defaultValue = "0.0.0.0", description = "Address the metrics port binds to. Default: ${DEFAULT-VALUE}.")
+  String metricsAddress;
+
+  @Option(names = "--listener-port", defaultValue = "10000",
+      description = "Port of the HTTP listener given to Envoy; a node may override it with metadata"
+          + " shadow-mirroring.io/listener-port. Default: ${DEFAULT-VALUE}.")
+  int listenerPort;
+
+  @Option(names = "--debounce", defaultValue = "100ms", converter = DurationConverter.class,
+      description = "Quiet time that folds a burst of changes into one push. Default: ${DEFAULT-VALUE}.")
+  Duration debounce;
+
+  @Option(names = "--max-debounce", defaultValue = "1s", converter = DurationConverter.class,
+      description = "Longest a push waits while changes keep coming. Default: ${DEFAULT-VALUE}.")
+  Duration maxDebounce;
+
+  @Option(names = "--ack-timeout", defaultValue = "3s", converter = DurationConverter.class,
+      description = "How long a make-before-break step waits for proxies to ACK. Default: ${DEFAULT-VALUE}.")
+  Duration ackTimeout;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  static int run(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      commandLine.getErr().println("xds-server: " + oneLine(e));
+      return 1;
+    });
+    return cli.execute(args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    validate();
+    ConfigSource configSource = openSource();
+    ServerSettings settings = new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort,
+        debounce, maxDebounce, ackTimeout);
+    ShadowMirroringServer server = ShadowMirroringServer.start(settings, configSource);
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+    server.blockUntilShutdown();
+    return 0;
+  }
+
+  private void validate() {
+    CommandLine.Model.CommandSpec spec = new CommandLine(this).getCommandSpec();
+    checkPort(spec, "--xds-port", xdsPort);
+    checkPort(spec, "--metrics-port", metricsPort);
+    if (listenerPort < 1 || listenerPort > 65535) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--listener-port must be from 1 to 65535, not " + listenerPort);
+    }
+    if (debounce.isZero() || maxDebounce.compareTo(debounce) < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--debounce must be above 0 and at most --max-debounce (" + maxDebounce.toMillis() + "ms)");
+    }
+  }
+
+  private static void checkPort(CommandLine.Model.CommandSpec spec, String flag, int port) {
+    if (port < 0 || port > 65535) {
+      throw new CommandLine.ParameterException(spec.commandLine(), flag + " must be from 0 to 65535, not " + port);
+    }
+  }
+
+  private ConfigSource openSource() {
+    String chosen = source != null ? source : defaultSource();
+    if (chosen.equals("kubernetes")) {
+      KubernetesClient client = new KubernetesClientBuilder().build();
+      return new KubernetesSource(client, namespaces, selector);
+    }
+    Path directory = Path.of(chosen);
+    if (!Files.isDirectory(directory)) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--source " + chosen + ": not 'kubernetes' and not a directory");
+    }
+    return new DirectorySource(directory, Duration.ofMillis(200));
+  }
+
+  private static String defaultSource() {
+    boolean inPod = System.getenv("KUBERNETES_SERVICE_HOST") != null;
+    String kubeconfig = System.getenv("KUBECONFIG");
+    boolean hasKubeconfig = (kubeconfig != null && !kubeconfig.isBlank())
+        || Files.exists(Path.of(System.getProperty("user.home"), ".kube", "config"));
+    if (inPod || hasKubeconfig) {
+      return "kubernetes";
+    }
+    if (Files.isDirectory(EXAMPLE_DIRECTORY)) {
+      return EXAMPLE_DIRECTORY.toString();
+    }
+    throw new IllegalStateException("no cluster found (not in a pod, no kubeconfig) and no ./"
+        + EXAMPLE_DIRECTORY + "; pass --source DIR or --source kubernetes");
+  }
+
+  private static String oneLine(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getMessage() == null) {
+      root = root.getCause();
+    }
+    String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return message.replace('\n', ' ');
+  }
+}

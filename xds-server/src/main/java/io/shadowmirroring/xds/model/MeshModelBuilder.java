@@ -1,0 +1,105 @@
+package io.shadowmirroring.xds.model;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Derives the {@link MeshModel} from an {@link Inventory}.
+ *
+ * <p>It remembers each Service's last valid spec so that a bad edit keeps serving what worked before.
+ * That memory is only a fallback: the annotations stay the source of truth, and after a restart an
+ * invalid annotation simply means no mirror.
+ */
+public final class MeshModelBuilder {
+  private final MirrorAnnotationParser parser = new MirrorAnnotationParser();
+  private final MirrorResolver resolver = new MirrorResolver();
+  private final Map<ServiceRef, MirrorSpec> lastValid = new HashMap<>();
+
+  public ModelBuild build(Inventory inventory) {
+    Map<ServiceRef, ServiceInput> services = inventory.services().stream()
+        .collect(Collectors.toMap(ServiceInput::ref, Function.identity(), (a, b) -> a, LinkedHashMap::new));
+    lastValid.keySet().retainAll(services.keySet());
+    EndpointIndex endpoints = new EndpointIndex(inventory.endpointSlices());
+
+    List<ServicePortModel> ports = new ArrayList<>();
+    List<MirrorStatus> statuses = new ArrayList<>();
+    List<ConfigProblem> problems = new ArrayList<>();
+    for (ServiceInput service : services.values()) {
+      Decision decision = decide(service, services);
+      decision.problem().ifPresent(problems::add);
+      statuses.add(decision.status());
+      for (ServicePort port : service.ports()) {
+        ClusterRef own = new ClusterRef(service.ref(), port.port());
+        RoutePolicy route = decision.mirror()
+            .map(m -> new RoutePolicy(m.promotedFor(port.port()).orElse(own),
+                m.copiesByPort().getOrDefault(port.port(), List.of()), m.spec().methods(), m.spec().keepHost()))
+            .orElse(RoutePolicy.direct(own));
+        ports.add(new ServicePortModel(own, port.name(), appProtocol(port),
+            endpoints.addresses(service.ref(), port, service.ports().size()), route));
+      }
+    }
+    return new ModelBuild(new MeshModel(ports), statuses, problems);
+  }
+
+  private record Decision(Optional<ResolvedMirror> mirror, MirrorStatus status, Optional<ConfigProblem> problem) {}
+
+  private Decision decide(ServiceInput service, Map<ServiceRef, ServiceInput> services) {
+    try {
+      Optional<MirrorSpec> spec = parser.parse(service.ref(), service.annotations());
+      if (spec.isEmpty()) {
+        lastValid.remove(service.ref());
+        return new Decision(Optional.empty(), status(service, MirrorStatus.State.NONE, Optional.empty(), ""),
+            Optional.empty());
+      }
+      ResolvedMirror resolved = resolver.resolve(service, spec.get(), services);
+      lastValid.put(service.ref(), spec.get());
+      MirrorStatus.State state = spec.get().promote().isPresent()
+          ? MirrorStatus.State.PROMOTED : MirrorStatus.State.MIRRORING;
+      return new Decision(Optional.of(resolved), status(service, state, Optional.of(resolved), ""), Optional.empty());
+    } catch (InvalidMirrorConfigException e) {
+      Optional<ResolvedMirror> fallback = Optional.ofNullable(lastValid.get(service.ref()))
+          .flatMap(spec -> tryResolve(service, spec, services));
+      ConfigProblem problem = new ConfigProblem(service.ref(), e, fallback.isPresent());
+      return new Decision(fallback,
+          status(service, MirrorStatus.State.INVALID, fallback, problem.error().getMessage()),
+          Optional.of(problem));
+    }
+  }
+
+  private Optional<ResolvedMirror> tryResolve(
+      ServiceInput service, MirrorSpec spec, Map<ServiceRef, ServiceInput> services) {
+    try {
+      return Optional.of(resolver.resolve(service, spec, services));
+    } catch (InvalidMirrorConfigException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static MirrorStatus status(
+      ServiceInput service, MirrorStatus.State state, Optional<ResolvedMirror> mirror, String error) {
+    Map<Integer, List<MirrorCopy>> targets = new HashMap<>();
+    mirror.ifPresent(m -> m.copiesByPort().forEach(targets::put));
+    return new MirrorStatus(service.ref(), state, mirror.map(ResolvedMirror::spec), error, targets,
+        service.annotations());
+  }
+
+  // Envoy needs to know which upstreams speak HTTP/2 (gRPC); Kubernetes says so by appProtocol or,
+  // by Istio's convention, by a port name prefix.
+  private static String appProtocol(ServicePort port) {
+    if (!port.appProtocol().isEmpty()) {
+      return port.appProtocol();
+    }
+    String name = port.name();
+    if (name.equals("grpc") || name.startsWith("grpc-") || name.equals("http2") || name.startsWith("http2-")
+        || name.equals("h2c") || name.startsWith("h2c-")) {
+      return name.startsWith("grpc") ? "grpc" : "h2c";
+    }
+    return "";
+  }
+}

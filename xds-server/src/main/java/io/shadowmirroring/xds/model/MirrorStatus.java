@@ -1,0 +1,22 @@
+package io.shadowmirroring.xds.model;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the server makes of one Service's annotations.
+ *
+ * @param effective the spec being served: the annotations' own, or the last valid one when they are invalid
+ * @param error the validation error, empty unless state is INVALID
+ */
+public record MirrorStatus(
+    ServiceRef service, State state, Optional<MirrorSpec> effective, String error,
+    Map<Integer, java.util.List<MirrorCopy>> targetsByPort, Map<String, String> annotations) {
+
+  public enum State { NONE, MIRRORING, PROMOTED, INVALID }
+
+  public MirrorStatus {
+    targetsByPort = Map.copyOf(targetsByPort);
+    annotations = Map.copyOf(annotations);
+  }
+}

@@ -1,0 +1,32 @@
+package io.shadowmirroring.xds.source;
+
+import io.shadowmirroring.xds.model.Inventory;
+import java.util.Optional;
+
+/**
+ * Where Services and EndpointSlices come from. A source only reports objects; it never builds protos
+ * and never decides what to mirror.
+ */
+public interface ConfigSource extends AutoCloseable {
+
+  /** Starts watching; {@code onChange} runs (on any thread) after every change. */
+  void start(Runnable onChange) throws Exception;
+
+  /** True once the source has a complete view; nothing is served before that. */
+  boolean synced();
+
+  /** Why the source can no longer be trusted to follow changes (a stopped informer), if it can't. */
+  Optional<String> failure();
+
+  /** The current objects. */
+  Inventory inventory();
+
+  /** Where rejected annotations are reported besides the log. */
+  ProblemReporter problemReporter();
+
+  /** A short description for logs, like "kubernetes (all namespaces)". */
+  String describe();
+
+  @Override
+  void close();
+}

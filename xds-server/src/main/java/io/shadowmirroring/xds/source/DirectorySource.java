@@ -1,0 +1,182 @@
+package io.shadowmirroring.xds.source;
+
+import io.shadowmirroring.xds.model.Inventory;
+import io.shadowmirroring.xds.model.ServiceInput;
+import io.shadowmirroring.xds.model.EndpointSliceInput;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A directory of Kubernetes YAML files (*.yaml, *.yml, in subdirectories too), watched for changes.
+ *
+ * <p>It polls file sizes and modification times rather than relying on inotify: editors that replace
+ * files, bind-mounted ConfigMaps (symlink swaps) and network filesystems all show up the same way.
+ * A file that fails to parse is reported in one line and its last good content is kept, so a typo
+ * mid-edit never takes a Service away from the proxies.
+ */
+public final class DirectorySource implements ConfigSource {
+  private static final Logger LOG = LoggerFactory.getLogger(DirectorySource.class);
+
+  private final Path directory;
+  private final Duration pollInterval;
+  private final YamlManifests manifests = new YamlManifests();
+  private final Map<Path, FileState> files = new TreeMap<>();
+  private final Map<Path, String> errors = new HashMap<>();
+  private ScheduledExecutorService poller;
+  private volatile boolean synced;
+
+  private record FileState(long size, long modified, YamlManifests.Contents contents) {}
+
+  public DirectorySource(Path directory, Duration pollInterval) {
+    this.directory = directory.toAbsolutePath().normalize();
+    this.pollInterval = pollInterval;
+  }
+
+  public Path directory() {
+    return directory;
+  }
+
+  @Override
+  public void start(Runnable onChange) throws IOException {
+    if (!Files.isDirectory(directory)) {
+      throw new IOException("--source " + directory + " is not a directory");
+    }
+    scan();
+    synced = true;
+    poller = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "directory-source");
+      thread.setDaemon(true);
+      return thread;
+    });
+    poller.scheduleWithFixedDelay(() -> {
+      try {
+        if (scan()) {
+          onChange.run();
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("could not scan {}: {}", directory, e.getMessage());
+      }
+    }, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+    onChange.run();
+  }
+
+  /** Re-reads changed files; returns true when anything changed. */
+  synchronized boolean scan() {
+    Map<Path, BasicFileAttributes> present = new TreeMap<>();
+    try (Stream<Path> paths = Files.walk(directory)) {
+      for (Path path : paths.filter(DirectorySource::isYaml).toList()) {
+        try {
+          present.put(path, Files.readAttributes(path, BasicFileAttributes.class));
+        } catch (IOException e) {
+          // Removed between the listing and the read: it is simply gone.
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warn("could not list {}: {}", directory, e.getMessage());
+      return false;
+    }
+    boolean changed = files.keySet().retainAll(present.keySet());
+    errors.keySet().retainAll(present.keySet());
+    for (Map.Entry<Path, BasicFileAttributes> entry : present.entrySet()) {
+      Path path = entry.getKey();
+      long size = entry.getValue().size();
+      long modified = entry.getValue().lastModifiedTime().toMillis();
+      FileState known = files.get(path);
+      if (known != null && known.size() == size && known.modified() == modified) {
+        continue;
+      }
+      changed |= load(path, size, modified, known);
+    }
+    return changed;
+  }
+
+  private boolean load(Path path, long size, long modified, FileState known) {
+    String relative = directory.relativize(path).toString();
+    try {
+      YamlManifests.Contents contents = manifests.parse(Files.readString(path));
+      files.put(path, new FileState(size, modified, contents));
+      if (errors.remove(path) != null) {
+        LOG.info("{}: readable again", relative);
+      }
+      return known == null || !known.contents().equals(contents);
+    } catch (IOException e) {
+      return reject(path, relative, size, modified, known, "cannot read: " + e.getMessage());
+    } catch (YamlManifests.ManifestException e) {
+      return reject(path, relative, size, modified, known, e.getMessage());
+    }
+  }
+
+  private boolean reject(Path path, String relative, long size, long modified, FileState known, String reason) {
+    String message = relative + ": " + reason + (known == null ? "" : " (keeping its last readable content)");
+    if (!message.equals(errors.put(path, message))) {
+      LOG.warn(message);
+    }
+    YamlManifests.Contents kept = known == null ? YamlManifests.Contents.EMPTY : known.contents();
+    files.put(path, new FileState(size, modified, kept));
+    return false;
+  }
+
+  /** The one-line errors of files that currently fail to parse. */
+  public synchronized List<String> fileErrors() {
+    return List.copyOf(errors.values());
+  }
+
+  private static boolean isYaml(Path path) {
+    String name = path.getFileName().toString();
+    return Files.isRegularFile(path) && !name.startsWith(".") && (name.endsWith(".yaml") || name.endsWith(".yml"));
+  }
+
+  @Override
+  public boolean synced() {
+    return synced;
+  }
+
+  @Override
+  public Optional<String> failure() {
+    return Optional.empty();
+  }
+
+  @Override
+  public synchronized Inventory inventory() {
+    List<ServiceInput> services = new ArrayList<>();
+    List<EndpointSliceInput> slices = new ArrayList<>();
+    for (FileState state : files.values()) {
+      services.addAll(state.contents().services());
+      slices.addAll(state.contents().endpointSlices());
+    }
+    return new Inventory(services, slices);
+  }
+
+  @Override
+  public ProblemReporter problemReporter() {
+    return ProblemReporter.NONE;
+  }
+
+  @Override
+  public String describe() {
+    return "directory " + directory;
+  }
+
+  @Override
+  public void close() {
+    if (poller != null) {
+      poller.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package io.shadowmirroring.xds.source;
+
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.shadowmirroring.xds.model.Inventory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Services and EndpointSlices from the Kubernetes API through fabric8 informers, across all
+ * namespaces or the given ones. The label selector applies to Services; EndpointSlices are matched
+ * to Services by their service-name label.
+ */
+public final class KubernetesSource implements ConfigSource {
+  private static final Logger LOG = LoggerFactory.getLogger(KubernetesSource.class);
+  private static final long RESYNC_MILLIS = 0;
+
+  private final KubernetesClient client;
+  private final List<String> namespaces;
+  private final String selector;
+  private final KubernetesEventReporter reporter;
+  private final List<SharedIndexInformer<Service>> serviceInformers = new ArrayList<>();
+  private final List<SharedIndexInformer<EndpointSlice>> sliceInformers = new ArrayList<>();
+  private final AtomicReference<String> failure = new AtomicReference<>();
+
+  /**
+   * @param namespaces the namespaces to watch; empty for all
+   * @param selector a label selector for Services, or empty
+   */
+  public KubernetesSource(KubernetesClient client, List<String> namespaces, String selector) {
+    this.client = client;
+    this.namespaces = List.copyOf(namespaces);
+    this.selector = selector == null ? "" : selector;
+    this.reporter = new KubernetesEventReporter(client);
+  }
+
+  @Override
+  public void start(Runnable onChange) {
+    ResourceEventHandler<Object> handler = new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Object obj) {
+        onChange.run();
+      }
+
+      @Override
+      public void onUpdate(Object oldObj, Object newObj) {
+        onChange.run();
+      }
+
+      @Override
+      public void onDelete(Object obj, boolean deletedFinalStateUnknown) {
+        onChange.run();
+      }
+    };
+    if (namespaces.isEmpty()) {
+      var services = client.services().inAnyNamespace();
+      serviceInformers.add((selector.isEmpty() ? services : services.withLabelSelector(selector))
+          .inform(handler, RESYNC_MILLIS));
+      sliceInformers.add(client.discovery().v1().endpointSlices().inAnyNamespace().inform(handler, RESYNC_MILLIS));
+    } else {
+      for (String namespace : namespaces) {
+        var services = client.services().inNamespace(namespace);
+        serviceInformers.add((selector.isEmpty() ? services : services.withLabelSelector(selector))
+            .inform(handler, RESYNC_MILLIS));
+        sliceInformers.add(client.discovery().v1().endpointSlices().inNamespace(namespace)
+            .inform(handler, RESYNC_MILLIS));
+      }
+    }
+    // An informer can stop for good (API server restarts, socket kills); say so on /readyz.
+    List<SharedIndexInformer<?>> all = new ArrayList<>(serviceInformers);
+    all.addAll(sliceInformers);
+    for (SharedIndexInformer<?> informer : all) {
+      informer.stopped().whenComplete((ignored, error) -> {
+        String reason = error == null ? "an informer stopped" : "an informer stopped: " + error.getMessage();
+        if (failure.compareAndSet(null, reason)) {
+          LOG.error("Kubernetes source: {}", reason);
+        }
+      });
+    }
+    onChange.run();
+  }
+
+  @Override
+  public boolean synced() {
+    return !serviceInformers.isEmpty()
+        && serviceInformers.stream().allMatch(SharedIndexInformer::hasSynced)
+        && sliceInformers.stream().allMatch(SharedIndexInformer::hasSynced);
+  }
+
+  @Override
+  public Optional<String> failure() {
+    return Optional.ofNullable(failure.get());
+  }
+
+  @Override
+  public Inventory inventory() {
+    String fallback = client.getNamespace() == null ? "default" : client.getNamespace();
+    return new Inventory(
+        serviceInformers.stream().flatMap(i -> i.getStore().list().stream())
+            .map(s -> KubernetesObjects.service(s, fallback)).toList(),
+        sliceInformers.stream().flatMap(i -> i.getStore().list().stream())
+            .map(s -> KubernetesObjects.endpointSlice(s, fallback)).toList());
+  }
+
+  @Override
+  public ProblemReporter problemReporter() {
+    return reporter;
+  }
+
+  @Override
+  public String describe() {
+    return "kubernetes (" + (namespaces.isEmpty() ? "all namespaces" : "namespaces " + String.join(",", namespaces))
+        + (selector.isEmpty() ? "" : ", selector " + selector) + ")";
+  }
+
+  @Override
+  public void close() {
+    serviceInformers.forEach(SharedIndexInformer::close);
+    sliceInformers.forEach(SharedIndexInformer::close);
+  }
+}

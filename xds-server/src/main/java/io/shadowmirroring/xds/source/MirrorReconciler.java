@@ -1,0 +1,107 @@
+package io.shadowmirroring.xds.source;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.shadowmirroring.xds.model.ConfigProblem;
+import io.shadowmirroring.xds.model.MeshModelBuilder;
+import io.shadowmirroring.xds.model.MirrorStatus;
+import io.shadowmirroring.xds.model.ModelBuild;
+import io.shadowmirroring.xds.model.ServiceRef;
+import io.shadowmirroring.xds.xds.SnapshotPublisher;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single-threaded loop from source to proxies: on each (debounced) change it rebuilds the model
+ * from the source's inventory, reports new problems, and publishes.
+ */
+public final class MirrorReconciler implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(MirrorReconciler.class);
+
+  private final ConfigSource source;
+  private final SnapshotPublisher publisher;
+  private final MeshModelBuilder builder = new MeshModelBuilder();
+  private final Debouncer debouncer;
+  private final Timer rebuildTimer;
+  private final AtomicInteger invalidConfigs = new AtomicInteger();
+  private final AtomicReference<ModelBuild> lastBuild = new AtomicReference<>();
+  private final Map<ServiceRef, String> reportedProblems = new HashMap<>();
+  private final List<Consumer<ModelBuild>> listeners = new CopyOnWriteArrayList<>();
+
+  public MirrorReconciler(ConfigSource source, SnapshotPublisher publisher, Duration debounce,
+      Duration maxDelay, MeterRegistry meters) {
+    this.source = source;
+    this.publisher = publisher;
+    this.debouncer = new Debouncer("reconciler", debounce, maxDelay, this::rebuild);
+    this.rebuildTimer = meters.timer("shadow_mirroring_rebuild");
+    meters.gauge("shadow_mirroring_invalid_mirror_configs", invalidConfigs);
+  }
+
+  public void start() throws Exception {
+    source.start(debouncer::trigger);
+    debouncer.runNow();
+  }
+
+  /** Told about every build, on the reconciler thread, after it is published. */
+  public void onBuild(Consumer<ModelBuild> listener) {
+    listeners.add(listener);
+  }
+
+  /** The latest build, or null before the source has synced. */
+  public ModelBuild lastBuild() {
+    return lastBuild.get();
+  }
+
+  /** Asks for a rebuild as if the source had changed. */
+  public void poke() {
+    debouncer.trigger();
+  }
+
+  private void rebuild() {
+    if (!source.synced()) {
+      LOG.debug("source {} has not synced yet; serving nothing", source.describe());
+      return;
+    }
+    rebuildTimer.record(() -> {
+      ModelBuild build = builder.build(source.inventory());
+      report(build.problems());
+      publisher.publish(build.model());
+      lastBuild.set(build);
+      invalidConfigs.set((int) build.statuses().stream()
+          .filter(s -> s.state() == MirrorStatus.State.INVALID).count());
+      LOG.debug("published {} service ports", build.model().ports().size());
+      listeners.forEach(l -> l.accept(build));
+    });
+  }
+
+  // Each distinct problem is logged and reported once, not on every rebuild.
+  private void report(List<ConfigProblem> problems) {
+    Map<ServiceRef, String> current = new HashMap<>();
+    for (ConfigProblem problem : problems) {
+      current.put(problem.service(), problem.message());
+      if (!problem.message().equals(reportedProblems.get(problem.service()))) {
+        LOG.warn(problem.message());
+        try {
+          source.problemReporter().report(problem);
+        } catch (RuntimeException e) {
+          LOG.warn("could not report the problem on {}: {}", problem.service(), e.getMessage());
+        }
+      }
+    }
+    reportedProblems.clear();
+    reportedProblems.putAll(current);
+  }
+
+  @Override
+  public void close() {
+    debouncer.close();
+  }
+}

@@ -1,0 +1,63 @@
+package io.shadowmirroring.xds.translate;
+
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.shadowmirroring.xds.model.ClusterRef;
+import io.shadowmirroring.xds.model.MeshModel;
+import io.shadowmirroring.xds.model.ServicePortModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A pure function from the model to Envoy resources: no I/O, sorted, the same output for the same input. */
+public final class MeshTranslator {
+  private final ClusterFactory clusters = new ClusterFactory();
+  private final EndpointFactory endpoints = new EndpointFactory();
+  private final RouteFactory routes = new RouteFactory();
+  private final ListenerFactory listeners = new ListenerFactory();
+  private final DomainPlanner domains = new DomainPlanner();
+
+  public XdsResources translate(MeshModel model, ProxyProfile profile) {
+    List<Cluster> clusterList = new ArrayList<>();
+    List<ClusterLoadAssignment> assignments = new ArrayList<>();
+    for (ServicePortModel port : model.ports()) {
+      clusterList.add(clusters.cluster(port));
+      assignments.add(endpoints.loadAssignment(port));
+    }
+    return profile.kind() == ProxyProfile.Kind.GRPC
+        ? new XdsResources(clusterList, assignments, grpcListeners(model), grpcRoutes(model))
+        : new XdsResources(clusterList, assignments, List.of(listeners.envoyListener(profile.listenerPort())),
+            List.of(envoyRoutes(model, profile.listenerPort())));
+  }
+
+  private RouteConfiguration envoyRoutes(MeshModel model, int listenerPort) {
+    Map<ClusterRef, List<String>> plan = domains.plan(model.ports());
+    RouteConfiguration.Builder config =
+        RouteConfiguration.newBuilder().setName(ResourceNames.envoyRouteConfiguration(listenerPort));
+    for (ServicePortModel port : model.ports()) {
+      List<String> hostDomains = plan.get(port.cluster());
+      if (!hostDomains.isEmpty()) {
+        config.addVirtualHosts(routes.virtualHost(port, hostDomains));
+      }
+    }
+    return config.build();
+  }
+
+  private List<Listener> grpcListeners(MeshModel model) {
+    return model.ports().stream().map(p -> listeners.grpcApiListener(ResourceNames.grpcListener(p.cluster()))).toList();
+  }
+
+  // One route configuration per api_listener: a gRPC channel only ever needs its own authority.
+  private List<RouteConfiguration> grpcRoutes(MeshModel model) {
+    List<RouteConfiguration> result = new ArrayList<>();
+    for (ServicePortModel port : model.ports()) {
+      String name = ResourceNames.grpcRouteConfiguration(port.cluster());
+      VirtualHost host = routes.virtualHost(port, List.of(name));
+      result.add(RouteConfiguration.newBuilder().setName(name).addVirtualHosts(host).build());
+    }
+    return result;
+  }
+}

@@ -1,0 +1,77 @@
+package io.shadowmirroring.xds.translate;
+
+import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
+import io.shadowmirroring.xds.model.MirrorCopy;
+import io.shadowmirroring.xds.model.RoutePolicy;
+import io.shadowmirroring.xds.model.ServicePortModel;
+import java.util.List;
+
+/**
+ * Virtual hosts with {@code request_mirror_policies}.
+ *
+ * <p>Envoy's mirror policy has no method filter, so a restricted method set becomes two routes: the
+ * first matches {@code :method} and mirrors, the second catches everything else and does not.
+ */
+final class RouteFactory {
+  static final String MIRRORED_ROUTE = "mirrored";
+  static final String LIVE_ROUTE = "live";
+
+  VirtualHost virtualHost(ServicePortModel port, List<String> domains) {
+    RoutePolicy policy = port.route();
+    VirtualHost.Builder host = VirtualHost.newBuilder()
+        .setName(ResourceNames.virtualHost(port.cluster()))
+        .addAllDomains(domains);
+    RouteAction live = RouteAction.newBuilder().setCluster(ResourceNames.cluster(policy.live())).build();
+    if (!policy.mirrors().isEmpty()) {
+      RouteAction.Builder mirrored = live.toBuilder();
+      for (MirrorCopy copy : policy.mirrors()) {
+        mirrored.addRequestMirrorPolicies(mirrorPolicy(port, copy, policy.keepHost()));
+      }
+      RouteMatch.Builder match = RouteMatch.newBuilder().setPrefix("/");
+      if (!policy.methods().all()) {
+        match.addHeaders(methodMatcher(policy.methods().methods()));
+      }
+      host.addRoutes(Route.newBuilder().setName(MIRRORED_ROUTE).setMatch(match).setRoute(mirrored));
+      if (policy.methods().all()) {
+        return host.build();
+      }
+    }
+    host.addRoutes(Route.newBuilder()
+        .setName(LIVE_ROUTE)
+        .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+        .setRoute(live));
+    return host.build();
+  }
+
+  private static RouteAction.RequestMirrorPolicy mirrorPolicy(
+      ServicePortModel port, MirrorCopy copy, boolean keepHost) {
+    return RouteAction.RequestMirrorPolicy.newBuilder()
+        .setCluster(ResourceNames.cluster(copy.cluster()))
+        .setRuntimeFraction(RuntimeFractionalPercent.newBuilder()
+            .setDefaultValue(FractionalPercent.newBuilder()
+                .setNumerator(copy.millionths())
+                .setDenominator(FractionalPercent.DenominatorType.MILLION))
+            .setRuntimeKey(ResourceNames.mirrorRuntimeKey(port.cluster(), copy.cluster())))
+        .setDisableShadowHostSuffixAppend(keepHost)
+        .build();
+  }
+
+  private static HeaderMatcher methodMatcher(List<String> methods) {
+    StringMatcher.Builder matcher = StringMatcher.newBuilder();
+    if (methods.size() == 1) {
+      matcher.setExact(methods.get(0));
+    } else {
+      // RE2 full match; method tokens are validated to [A-Z-], so no escaping is needed.
+      matcher.setSafeRegex(RegexMatcher.newBuilder().setRegex(String.join("|", methods)));
+    }
+    return HeaderMatcher.newBuilder().setName(":method").setStringMatch(matcher).build();
+  }
+}

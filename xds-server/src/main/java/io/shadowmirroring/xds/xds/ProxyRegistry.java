@@ -1,0 +1,174 @@
+package io.shadowmirroring.xds.xds;
+
+import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.shadowmirroring.xds.translate.ProxyProfile;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows every xDS stream: node, versions sent, ACKs and NACKs. It logs and counts each NACK with its
+ * error detail, and tells {@link NackAwareConfigWatcher} which version a NACK rejected so that version
+ * is not sent again.
+ *
+ * <p>java-control-plane calls these callbacks on its stream threads; they never throw, because a
+ * throwing callback can leak watches or stop pushes for good.
+ */
+public final class ProxyRegistry implements DiscoveryServerCallbacks {
+  private static final Logger LOG = LoggerFactory.getLogger(ProxyRegistry.class);
+
+  private final Map<Long, ProxyStream> streams = new ConcurrentHashMap<>();
+  private final Map<DiscoveryRequest, String> rejectedVersions =
+      Collections.synchronizedMap(new IdentityHashMap<>());
+  private final NodeClassifier classifier;
+  private final MeterRegistry meters;
+  private final Clock clock;
+  private final Consumer<ProxyProfile> onNewNode;
+
+  /**
+   * @param onNewNode told about each identified stream's profile, so that a snapshot exists for it
+   *     before the cache answers the request
+   */
+  public ProxyRegistry(NodeClassifier classifier, MeterRegistry meters, Clock clock, Consumer<ProxyProfile> onNewNode) {
+    this.classifier = classifier;
+    this.meters = meters;
+    this.clock = clock;
+    this.onNewNode = onNewNode;
+    meters.gauge("shadow_mirroring_xds_streams", streams, Map::size);
+  }
+
+  public Collection<ProxyStream> streams() {
+    return List.copyOf(streams.values());
+  }
+
+  /** Every identified stream in a snapshot group. */
+  public List<ProxyStream> streamsOf(ProxyProfile profile) {
+    return streams.values().stream().filter(s -> s.profile().filter(profile::equals).isPresent()).toList();
+  }
+
+  /** The version the given NACK rejected, once; empty for any other request. */
+  Optional<String> takeRejectedVersion(DiscoveryRequest request) {
+    return Optional.ofNullable(rejectedVersions.remove(request));
+  }
+
+  @Override
+  public void onStreamOpen(long streamId, String typeUrl) {
+    // Delta streams are opened through the same callback; they are told apart at their first request.
+  }
+
+  @Override
+  public void onStreamClose(long streamId, String typeUrl) {
+    streams.remove(streamId);
+  }
+
+  @Override
+  public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
+    streams.remove(streamId);
+  }
+
+  @Override
+  public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
+    try {
+      ProxyStream stream = stream(streamId, false, request.getNode());
+      String type = request.getTypeUrl();
+      if (request.hasErrorDetail()) {
+        ProxyStream.TypeState state = stream.type(type);
+        // The server answers only requests whose nonce is its latest, so a NACK rejects the latest version.
+        String rejected = request.getResponseNonce().equals(state.sentNonce()) ? state.sentVersion() : "";
+        if (!rejected.isEmpty()) {
+          rejectedVersions.put(request, rejected);
+        }
+        nack(stream, type, rejected, request.getErrorDetail().getMessage());
+      } else if (!request.getResponseNonce().isEmpty() && !request.getVersionInfo().isEmpty()) {
+        stream.acked(type, request.getVersionInfo());
+        counter("shadow_mirroring_xds_acks_total", type).increment();
+      }
+    } catch (RuntimeException e) {
+      LOG.error("xDS stream {}: could not record request", streamId, e);
+    }
+  }
+
+  @Override
+  public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
+    try {
+      ProxyStream stream = stream(streamId, true, request.getNode());
+      String type = request.getTypeUrl();
+      ProxyStream.TypeState state = stream.type(type);
+      if (request.hasErrorDetail()) {
+        nack(stream, type, state.sentVersion(), request.getErrorDetail().getMessage());
+      } else if (!request.getResponseNonce().isEmpty() && request.getResponseNonce().equals(state.sentNonce())) {
+        stream.acked(type, state.sentVersion());
+        counter("shadow_mirroring_xds_acks_total", type).increment();
+      }
+    } catch (RuntimeException e) {
+      LOG.error("xDS delta stream {}: could not record request", streamId, e);
+    }
+  }
+
+  @Override
+  public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+    sent(streamId, response.getTypeUrl(), response.getVersionInfo(), response.getNonce());
+  }
+
+  @Override
+  public void onV3StreamDeltaResponse(
+      long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
+    sent(streamId, response.getTypeUrl(), response.getSystemVersionInfo(), response.getNonce());
+  }
+
+  private void sent(long streamId, String type, String version, String nonce) {
+    try {
+      ProxyStream stream = streams.get(streamId);
+      if (stream != null) {
+        stream.sent(type, version, nonce);
+      }
+      counter("shadow_mirroring_xds_responses_total", type).increment();
+    } catch (RuntimeException e) {
+      LOG.error("xDS stream {}: could not record response", streamId, e);
+    }
+  }
+
+  private ProxyStream stream(long streamId, boolean delta, Node node) {
+    ProxyStream stream = streams.computeIfAbsent(streamId, id -> new ProxyStream(id, clock.instant(), delta));
+    // Only the first request of a stream must carry the node.
+    if (stream.node().isEmpty() && !node.equals(Node.getDefaultInstance())) {
+      ProxyProfile profile = classifier.hash(node);
+      stream.identify(node, profile);
+      LOG.info("xDS client connected: node {} cluster {} agent {} ({}{})", node.getId(), node.getCluster(),
+          node.getUserAgentName(), profile, delta ? ", delta" : "");
+      onNewNode.accept(profile);
+    }
+    return stream;
+  }
+
+  private void nack(ProxyStream stream, String type, String version, String detail) {
+    String node = stream.node().map(Node::getId).orElse("?");
+    stream.nacked(type, new ProxyStream.Nack(version, detail, clock.instant()));
+    counter("shadow_mirroring_xds_nacks_total", type).increment();
+    LOG.warn("NACK from node {} for {} version {}: {}", node, shortType(type), version.isEmpty() ? "?" : version,
+        detail.replace('\n', ' '));
+  }
+
+  private Counter counter(String name, String typeUrl) {
+    return meters.counter(name, "type", shortType(typeUrl));
+  }
+
+  static String shortType(String typeUrl) {
+    return typeUrl.substring(typeUrl.lastIndexOf('.') + 1);
+  }
+}
