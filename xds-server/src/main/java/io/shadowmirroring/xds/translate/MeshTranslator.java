@@ -28,7 +28,7 @@ public final class MeshTranslator {
       assignments.add(endpoints.loadAssignment(port));
     }
     return profile.kind() == ProxyProfile.Kind.GRPC
-        ? new XdsResources(clusterList, assignments, grpcListeners(model), grpcRoutes(model))
+        ? new XdsResources(clusterList, assignments, grpcListeners(model), List.of())
         : new XdsResources(clusterList, assignments, List.of(listeners.envoyListener(profile.listenerPort())),
             List.of(envoyRoutes(model, profile.listenerPort())));
   }
@@ -46,17 +46,14 @@ public final class MeshTranslator {
     return config.build();
   }
 
-  private List<Listener> grpcListeners(MeshModel model) {
-    return model.ports().stream().map(p -> listeners.grpcApiListener(ResourceNames.grpcListener(p.cluster()))).toList();
-  }
-
   // One route configuration per api_listener: a gRPC channel only ever needs its own authority.
-  private List<RouteConfiguration> grpcRoutes(MeshModel model) {
-    List<RouteConfiguration> result = new ArrayList<>();
+  private List<Listener> grpcListeners(MeshModel model) {
+    List<Listener> result = new ArrayList<>();
     for (ServicePortModel port : model.ports()) {
-      String name = ResourceNames.grpcRouteConfiguration(port.cluster());
+      String name = ResourceNames.grpcListener(port.cluster());
       VirtualHost host = routes.virtualHost(port, List.of(name));
-      result.add(RouteConfiguration.newBuilder().setName(name).addVirtualHosts(host).build());
+      RouteConfiguration config = RouteConfiguration.newBuilder().setName(name).addVirtualHosts(host).build();
+      result.add(listeners.grpcApiListener(name, config));
     }
     return result;
   }

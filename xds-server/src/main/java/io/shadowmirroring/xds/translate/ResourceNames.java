@@ -35,10 +35,6 @@ public final class ResourceNames {
     return ref.service().fqdn() + ":" + ref.port();
   }
 
-  public static String grpcRouteConfiguration(ClusterRef ref) {
-    return grpcListener(ref);
-  }
-
   /**
    * The Envoy runtime key that overrides one mirror's share:
    * {@code shadow_mirroring.<ns>.<svc>.<port>.mirror.<target-ns>.<target-svc>.<target-port>}.
