@@ -20,8 +20,9 @@ public final class MirrorResolver {
    */
   public ResolvedMirror resolve(ServiceInput primary, MirrorSpec spec, Map<ServiceRef, ServiceInput> services)
       throws InvalidMirrorConfigException {
-    String value = spec.targets().stream().map(TargetSpec::annotationValue)
-        .reduce((a, b) -> a + "," + b).orElse("");
+    // Errors quote the annotation as the user wrote it.
+    String value = primary.annotations().getOrDefault(MIRROR_TO, String.join(",",
+        spec.targets().stream().map(TargetSpec::annotationValue).toList()));
     Map<Integer, List<MirrorCopy>> copies = new HashMap<>();
     Map<Integer, ClusterRef> promoted = new HashMap<>();
     for (ServicePort primaryPort : primary.ports()) {
