@@ -42,7 +42,7 @@ public final class YamlManifests {
       }
     } catch (org.yaml.snakeyaml.error.YAMLException e) {
       throw new ManifestException("document " + (index + 1) + ": not valid YAML: "
-          + e.getMessage().replace('\n', ' '));
+          + e.getMessage().replaceAll("\\s+", " ").trim());
     }
     return new Contents(services, slices);
   }

@@ -17,14 +17,14 @@ public final class DirectoryServer implements AutoCloseable {
   private final ShadowMirroringServer server;
   private final ManagedChannel channel;
 
-  public DirectoryServer(Path directory, ServerSettings settings) throws Exception {
+  public DirectoryServer(Path directory, ServerSettings settings, Duration pollInterval) throws Exception {
     this.directory = directory;
-    this.server = ShadowMirroringServer.start(settings, new DirectorySource(directory, Duration.ofMillis(30)));
+    this.server = ShadowMirroringServer.start(settings, new DirectorySource(directory, pollInterval));
     this.channel = NettyChannelBuilder.forAddress("127.0.0.1", server.xdsPort()).usePlaintext().build();
   }
 
   public DirectoryServer(Path directory) throws Exception {
-    this(directory, ServerSettings.loopbackForTests());
+    this(directory, ServerSettings.loopbackForTests(), Duration.ofMillis(30));
   }
 
   /** Writes a file atomically, as editors and ConfigMap mounts do. */

@@ -1,0 +1,48 @@
+package io.shadowmirroring.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Bad flags get one clear message and a non-zero exit code, before anything starts. */
+class MainTest {
+
+  static Stream<Arguments> badFlags() {
+    return Stream.of(
+        Arguments.of(new String[] {"--debounce", "5x"}, 2,
+            "Invalid value for option '--debounce': '5x' is not a duration; write a number with ms, s or m, like 100ms"),
+        Arguments.of(new String[] {"--xds-port", "http"}, 2,
+            "Invalid value for option '--xds-port': 'http' is not an int"),
+        Arguments.of(new String[] {"--listener-port", "70000", "--source", "."}, 2,
+            "--listener-port must be from 1 to 65535, not 70000"),
+        Arguments.of(new String[] {"--metrics-port", "-1", "--source", "."}, 2,
+            "--metrics-port must be from 0 to 65535, not -1"),
+        Arguments.of(new String[] {"--debounce", "2s", "--max-debounce", "1s", "--source", "."}, 2,
+            "--debounce must be above 0 and at most --max-debounce (1000ms)"),
+        Arguments.of(new String[] {"--source", "/does/not/exist"}, 2,
+            "--source /does/not/exist: not 'kubernetes' and not a directory"),
+        Arguments.of(new String[] {"--no-such-flag"}, 2, "Unknown option: '--no-such-flag'"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badFlags")
+  void rejectsBadFlags(String[] args, int exitCode, String firstLine) {
+    PrintStream originalErr = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    int code;
+    try {
+      code = Main.run(args);
+    } finally {
+      System.setErr(originalErr);
+    }
+    assertThat(code).isEqualTo(exitCode);
+    assertThat(err.toString(StandardCharsets.UTF_8).lines().findFirst()).contains(firstLine);
+  }
+}

@@ -1,0 +1,89 @@
+package io.shadowmirroring.xds.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.shadowmirroring.xds.ServerSettings;
+import io.shadowmirroring.xds.ShadowMirroringServer;
+import io.shadowmirroring.xds.model.Inventory;
+import io.shadowmirroring.xds.source.ConfigSource;
+import io.shadowmirroring.xds.source.ProblemReporter;
+import io.shadowmirroring.xds.testing.AdsTestClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** A proxy that connects before the source is complete gets nothing rather than an empty config. */
+class NotBeforeSyncTest {
+
+  /** A source whose sync the test controls; the server under test is real. */
+  static final class GatedSource implements ConfigSource {
+    volatile boolean synced;
+    volatile Runnable onChange = () -> { };
+
+    @Override
+    public void start(Runnable onChange) {
+      this.onChange = onChange;
+    }
+
+    @Override
+    public boolean synced() {
+      return synced;
+    }
+
+    @Override
+    public Optional<String> failure() {
+      return Optional.empty();
+    }
+
+    @Override
+    public Inventory inventory() {
+      return Inventory.empty();
+    }
+
+    @Override
+    public ProblemReporter problemReporter() {
+      return ProblemReporter.NONE;
+    }
+
+    @Override
+    public String describe() {
+      return "gated test source";
+    }
+
+    @Override
+    public void close() {
+    }
+  }
+
+  @Test
+  @DisplayName("nothing is served and /readyz is 503 until the source has synced; then the config flows")
+  void servesNothingBeforeSync() throws Exception {
+    GatedSource source = new GatedSource();
+    try (ShadowMirroringServer server = ShadowMirroringServer.start(ServerSettings.loopbackForTests(), source)) {
+      var channel = NettyChannelBuilder.forAddress("127.0.0.1", server.xdsPort()).usePlaintext().build();
+      try (AdsTestClient envoy = new AdsTestClient(channel, AdsTestClient.envoyNode("early")).start()) {
+        AdsTestClient.sleep(500);
+        assertThat(envoy.received()).isEmpty();
+        assertThat(readyz(server.metricsPort())).isEqualTo(503);
+
+        source.synced = true;
+        source.onChange.run();
+
+        envoy.await("listeners", r -> r.getTypeUrl().equals(AdsTestClient.LDS), java.time.Duration.ofSeconds(10));
+        assertThat(readyz(server.metricsPort())).isEqualTo(200);
+      } finally {
+        channel.shutdownNow();
+      }
+    }
+  }
+
+  private static int readyz(int port) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
+        HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+}
