@@ -1,0 +1,231 @@
+package io.shadowmirroring.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shadowmirroring.xds.ServerSettings;
+import io.shadowmirroring.xds.ShadowMirroringServer;
+import io.shadowmirroring.xds.source.DirectorySource;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.testcontainers.Testcontainers;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.images.builder.Transferable;
+
+/**
+ * Real Envoy, configured only by this server over ADS, in front of two echo backends. Written against
+ * Envoy's documented behaviour: the mirror cluster keeps full upstream stats, mirrored requests are
+ * fire-and-forget, and requests outside the mirrored methods are not copied. Needs Docker.
+ */
+class EnvoyMirroringE2ETest {
+  private static final String ENVOY_IMAGE = "envoyproxy/envoy:v1.32.3";
+  private static final String ECHO_IMAGE = "hashicorp/http-echo:1.0";
+  private static final String SHADOW_STAT = "cluster.shadow-demo/app-shadow-service:80.upstream_rq_total";
+
+  @TempDir Path directory;
+
+  @BeforeEach
+  void needsDocker() {
+    DockerEngine.assumeAvailable();
+  }
+
+  @Test
+  @DisplayName("Envoy serves production, copies GETs (not POSTs) to the shadow, and switches on promote")
+  void mirrorsThroughRealEnvoy() throws Exception {
+    try (Network network = Network.newNetwork();
+         GenericContainer<?> production = echo(network, "production v1.0.0");
+         GenericContainer<?> shadow = echo(network, "shadow v2.0.0")) {
+      production.start();
+      shadow.start();
+      writeServices(ip(production, network), ip(shadow, network), false);
+
+      ServerSettings settings = new ServerSettings("127.0.0.1", 0, "127.0.0.1", 0, 10000,
+          Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofSeconds(3));
+      try (ShadowMirroringServer server = ShadowMirroringServer.start(settings,
+               new DirectorySource(directory, Duration.ofMillis(100)))) {
+        Testcontainers.exposeHostPorts(server.xdsPort());
+        try (GenericContainer<?> envoy = envoy(network, server.xdsPort())) {
+          envoy.start();
+          String host = envoy.getHost();
+          int listener = envoy.getMappedPort(10000);
+          int admin = envoy.getMappedPort(9901);
+
+          String body = awaitBody(host, listener, "GET", "production v1.0.0");
+          assertThat(body).contains("production v1.0.0");
+          for (int i = 0; i < 4; i++) {
+            assertThat(request(host, listener, "GET")).contains("production v1.0.0");
+          }
+          long mirrored = awaitStat(host, admin, 5);
+          assertThat(mirrored).isGreaterThanOrEqualTo(5);
+
+          for (int i = 0; i < 3; i++) {
+            assertThat(request(host, listener, "POST")).contains("production v1.0.0");
+          }
+          Thread.sleep(1000);
+          assertThat(stat(host, admin)).as("POSTs are not mirrored by default").isEqualTo(mirrored);
+
+          writeServices(ip(production, network), ip(shadow, network), true);
+          assertThat(awaitBody(host, listener, "GET", "shadow v2.0.0")).contains("shadow v2.0.0");
+        }
+      }
+    }
+  }
+
+  private void writeServices(String productionIp, String shadowIp, boolean promoted) throws IOException {
+    String promote = promoted ? "    shadow-mirroring.io/promote: app-shadow-service\n" : "";
+    Files.writeString(directory.resolve("demo.yaml"), """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: app-service
+          namespace: shadow-demo
+          annotations:
+            shadow-mirroring.io/mirror-to: app-shadow-service
+        %s\
+        spec:
+          ports: [{name: http, port: 80, targetPort: http}]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: app-shadow-service, namespace: shadow-demo}
+        spec:
+          ports: [{name: http, port: 80, targetPort: http}]
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: app-service-1
+          namespace: shadow-demo
+          labels: {kubernetes.io/service-name: app-service}
+        addressType: IPv4
+        ports: [{name: http, port: 5678}]
+        endpoints: [{addresses: ["%s"], conditions: {ready: true}}]
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: app-shadow-service-1
+          namespace: shadow-demo
+          labels: {kubernetes.io/service-name: app-shadow-service}
+        addressType: IPv4
+        ports: [{name: http, port: 5678}]
+        endpoints: [{addresses: ["%s"], conditions: {ready: true}}]
+        """.formatted(promote, productionIp, shadowIp));
+  }
+
+  private static GenericContainer<?> echo(Network network, String text) {
+    return new GenericContainer<>(ECHO_IMAGE)
+        .withNetwork(network)
+        .withCommand("-text=" + text, "-listen=:5678")
+        .withExposedPorts(5678)
+        .waitingFor(Wait.forHttp("/").forPort(5678));
+  }
+
+  private static GenericContainer<?> envoy(Network network, int xdsPort) {
+    String bootstrap = """
+        node: {id: e2e-envoy, cluster: e2e}
+        admin:
+          address: {socket_address: {address: 0.0.0.0, port_value: 9901}}
+        dynamic_resources:
+          ads_config:
+            api_type: GRPC
+            transport_api_version: V3
+            grpc_services: [{envoy_grpc: {cluster_name: xds_cluster}}]
+          cds_config: {ads: {}, resource_api_version: V3}
+          lds_config: {ads: {}, resource_api_version: V3}
+        static_resources:
+          clusters:
+          - name: xds_cluster
+            type: STRICT_DNS
+            connect_timeout: 5s
+            typed_extension_protocol_options:
+              envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
+                "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+                explicit_http_config: {http2_protocol_options: {}}
+            load_assignment:
+              cluster_name: xds_cluster
+              endpoints:
+              - lb_endpoints:
+                - endpoint: {address: {socket_address: {address: host.testcontainers.internal, port_value: %d}}}
+        """.formatted(xdsPort);
+    return new GenericContainer<>(ENVOY_IMAGE)
+        .withNetwork(network)
+        .withCopyToContainer(Transferable.of(bootstrap), "/etc/envoy/envoy.yaml")
+        .withCommand("envoy", "-c", "/etc/envoy/envoy.yaml", "--log-level", "info")
+        .withExposedPorts(10000, 9901)
+        .waitingFor(Wait.forHttp("/ready").forPort(9901));
+  }
+
+  private static String ip(GenericContainer<?> container, Network network) {
+    return container.getContainerInfo().getNetworkSettings().getNetworks().values().stream()
+        .filter(n -> network.getId().equals(n.getNetworkID()))
+        .findFirst().orElseThrow().getIpAddress();
+  }
+
+  private static String awaitBody(String host, int port, String method, String expected) throws Exception {
+    String last = "";
+    for (int i = 0; i < 100; i++) {
+      try {
+        last = request(host, port, method);
+        if (last.contains(expected)) {
+          return last;
+        }
+      } catch (IOException notYet) {
+        last = notYet.getMessage();
+      }
+      Thread.sleep(200);
+    }
+    return last;
+  }
+
+  private static long awaitStat(String host, int admin, long atLeast) throws Exception {
+    long value = 0;
+    for (int i = 0; i < 100 && value < atLeast; i++) {
+      value = stat(host, admin);
+      Thread.sleep(100);
+    }
+    return value;
+  }
+
+  private static long stat(String host, int admin) throws IOException {
+    String stats = http(host, admin, "GET", "/stats?filter=app-shadow-service", "localhost");
+    Matcher m = Pattern.compile(Pattern.quote(SHADOW_STAT) + ": (\\d+)").matcher(stats);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
+  private static String request(String host, int port, String method) throws IOException {
+    return http(host, port, method, "/", "app-service.shadow-demo");
+  }
+
+  // A raw HTTP/1.1 exchange: java.net.http refuses to set the Host header that Envoy routes on.
+  private static String http(String host, int port, String method, String path, String hostHeader) throws IOException {
+    try (Socket socket = new Socket(host, port)) {
+      socket.setSoTimeout(5000);
+      OutputStream out = socket.getOutputStream();
+      out.write((method + " " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\nContent-Length: 0\r\n"
+          + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      StringBuilder response = new StringBuilder();
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          response.append(line).append('\n');
+        }
+      }
+      return response.toString();
+    }
+  }
+}
