@@ -34,7 +34,8 @@ import org.testcontainers.images.builder.Transferable;
 class EnvoyMirroringE2ETest {
   private static final String ENVOY_IMAGE = "envoyproxy/envoy:v1.32.3";
   private static final String ECHO_IMAGE = "hashicorp/http-echo:1.0";
-  private static final String SHADOW_STAT = "cluster.shadow-demo/app-shadow-service:80.upstream_rq_total";
+  /** Envoy writes the ':' of a cluster name as '_' in stat names. */
+  private static final String SHADOW_STAT = "cluster.shadow-demo/app-shadow-service_80.upstream_rq_total";
 
   @TempDir Path directory;
 

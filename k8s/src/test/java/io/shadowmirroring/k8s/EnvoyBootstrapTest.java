@@ -1,0 +1,148 @@
+package io.shadowmirroring.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ApiVersion;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The Envoy bootstraps in envoy-configs/ and the one the chart renders. */
+class EnvoyBootstrapTest {
+
+  /** A bootstrap, where it comes from, and where it must find the xds-server. */
+  record Source(String name, String yaml, String xdsHost) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Stream<Source> bootstraps() {
+    String inCluster = "xds-server.shadow-mirroring.svc.cluster.local";
+    return Stream.of(
+        new Source("envoy-configs/front-proxy.yaml", RepoFiles.read(RepoFiles.envoyConfig("front-proxy.yaml")), inCluster),
+        new Source("envoy-configs/sidecar.yaml", RepoFiles.read(RepoFiles.envoyConfig("sidecar.yaml")), inCluster),
+        new Source("envoy-configs/local.yaml", RepoFiles.read(RepoFiles.envoyConfig("local.yaml")), "127.0.0.1"),
+        new Source("helm chart envoy-config", helmBootstrap(Map.of()), "xds-server.shadow-demo.svc.cluster.local"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("bootstraps")
+  void parsesStrictlyAsAnEnvoyV3Bootstrap(Source source) throws Exception {
+    Bootstrap bootstrap = EnvoyBootstrap.parse(source.yaml());
+
+    assertThat(bootstrap.getNode().getId()).isNotBlank();
+    assertThat(bootstrap.getNode().getCluster()).isNotBlank();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("bootstraps")
+  void everyClusterItNamesIsOneItDefines(Source source) throws Exception {
+    Bootstrap bootstrap = EnvoyBootstrap.parse(source.yaml());
+
+    assertThat(EnvoyBootstrap.referencedClusters(bootstrap)).contains("xds_cluster")
+        .isSubsetOf(EnvoyBootstrap.staticClusters(bootstrap));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("bootstraps")
+  void clustersAndListenersComeOverOneAdsGrpcStreamInV3(Source source) throws Exception {
+    var dynamic = EnvoyBootstrap.parse(source.yaml()).getDynamicResources();
+
+    assertThat(dynamic.getAdsConfig().getApiType()).isEqualTo(ApiConfigSource.ApiType.GRPC);
+    assertThat(dynamic.getAdsConfig().getTransportApiVersion()).isEqualTo(ApiVersion.V3);
+    assertThat(dynamic.getAdsConfig().getGrpcServicesList()).singleElement()
+        .satisfies(g -> assertThat(g.getEnvoyGrpc().getClusterName()).isEqualTo("xds_cluster"));
+    for (ConfigSource config : new ConfigSource[] {dynamic.getCdsConfig(), dynamic.getLdsConfig()}) {
+      assertThat(config.hasAds()).isTrue();
+      assertThat(config.getResourceApiVersion()).isEqualTo(ApiVersion.V3);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("bootstraps")
+  void theXdsClusterSpeaksHttp2ToTheXdsServerOnPort18000(Source source) throws Exception {
+    Cluster xds = EnvoyBootstrap.parse(source.yaml()).getStaticResources().getClusters(0);
+    SocketAddress address = xds.getLoadAssignment().getEndpoints(0).getLbEndpoints(0).getEndpoint()
+        .getAddress().getSocketAddress();
+
+    assertThat(EnvoyBootstrap.protocolOptions(xds).getExplicitHttpConfig().hasHttp2ProtocolOptions()).isTrue();
+    assertThat(address.getAddress()).isEqualTo(source.xdsHost());
+    assertThat(address.getPortValue()).isEqualTo(18000);
+    assertThat(xds.getType()).isEqualTo(source.xdsHost().equals("127.0.0.1")
+        ? Cluster.DiscoveryType.STATIC : Cluster.DiscoveryType.STRICT_DNS);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("bootstraps")
+  void theAdminInterfaceListensOnLoopbackOnly(Source source) throws Exception {
+    SocketAddress admin = EnvoyBootstrap.parse(source.yaml()).getAdmin().getAddress().getSocketAddress();
+
+    assertThat(admin.getAddress()).isEqualTo("127.0.0.1");
+    assertThat(admin.getPortValue()).isEqualTo(9901);
+  }
+
+  @Test
+  void theSidecarAsksForItsListenerOnAnotherPortThroughNodeMetadata() throws Exception {
+    Bootstrap sidecar = EnvoyBootstrap.parse(RepoFiles.read(RepoFiles.envoyConfig("sidecar.yaml")));
+    Bootstrap front = EnvoyBootstrap.parse(RepoFiles.read(RepoFiles.envoyConfig("front-proxy.yaml")));
+
+    assertThat(sidecar.getNode().getMetadata().getFieldsOrThrow("shadow-mirroring.io/listener-port").getNumberValue())
+        .isEqualTo(15001);
+    assertThat(front.getNode().getMetadata().getFieldsMap()).doesNotContainKey("shadow-mirroring.io/listener-port");
+  }
+
+  @Test
+  void theChartsBootstrapIsTheFrontProxyFileWithThisReleasesServerAddress() throws Exception {
+    Bootstrap chart = EnvoyBootstrap.parse(helmBootstrap(Map.of()));
+    Bootstrap file = EnvoyBootstrap.parse(RepoFiles.read(RepoFiles.envoyConfig("front-proxy.yaml")));
+
+    assertThat(withXdsHost(chart, "any")).isEqualTo(withXdsHost(file, "any"));
+  }
+
+  @Test
+  void theStrictParseRejectsAMisspeltField() {
+    String typo = RepoFiles.read(RepoFiles.envoyConfig("local.yaml")).replace("connect_timeout", "conect_timeout");
+
+    assertThatThrownBy(() -> EnvoyBootstrap.parse(typo))
+        .isInstanceOf(InvalidProtocolBufferException.class)
+        .hasMessageContaining("conect_timeout");
+  }
+
+  @Test
+  void aReferenceToAClusterThatIsNotDefinedIsFound() throws Exception {
+    String dangling = RepoFiles.read(RepoFiles.envoyConfig("local.yaml"))
+        .replaceFirst("cluster_name: xds_cluster", "cluster_name: control_plane");
+
+    Bootstrap bootstrap = EnvoyBootstrap.parse(dangling);
+
+    Set<String> undefined = new TreeSet<>(EnvoyBootstrap.referencedClusters(bootstrap));
+    undefined.removeAll(EnvoyBootstrap.staticClusters(bootstrap));
+
+    assertThat(undefined).containsExactly("control_plane");
+  }
+
+  private static String helmBootstrap(Map<String, String> values) {
+    return HelmChart.render(values).get(ConfigMap.class, "envoy-config").getData().get("envoy.yaml");
+  }
+
+  private static Bootstrap withXdsHost(Bootstrap bootstrap, String host) {
+    Bootstrap.Builder builder = bootstrap.toBuilder();
+    builder.getStaticResourcesBuilder().getClustersBuilder(0).getLoadAssignmentBuilder().getEndpointsBuilder(0)
+        .getLbEndpointsBuilder(0).getEndpointBuilder().getAddressBuilder().getSocketAddressBuilder().setAddress(host);
+    return builder.build();
+  }
+}
