@@ -7,7 +7,7 @@ public final class InvalidMirrorConfigException extends Exception {
   private final String reason;
 
   public InvalidMirrorConfigException(String key, String value, String reason) {
-    super(key + "=\"" + abbreviate(value) + "\": " + reason, null, false, false);
+    super(key + "=\"" + abbreviate(value) + "\": " + oneLine(reason), null, false, false);
     this.key = key;
     this.value = value;
     this.reason = reason;
@@ -27,7 +27,12 @@ public final class InvalidMirrorConfigException extends Exception {
 
   // Keep log lines and Event messages readable when the value itself is the problem.
   private static String abbreviate(String value) {
-    String oneLine = value.replace('\n', ' ');
+    String oneLine = oneLine(value);
     return oneLine.length() <= 120 ? oneLine : oneLine.substring(0, 117) + "...";
+  }
+
+  // Reasons quote the offending entry, which may span lines just like the value.
+  private static String oneLine(String text) {
+    return text.replace('\n', ' ');
   }
 }

@@ -1,9 +1,20 @@
 package io.shadowmirroring.xds.xds;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.controlplane.cache.SnapshotConsistencyException;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.shadowmirroring.xds.translate.XdsResources;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** Turns resources into a java-control-plane snapshot with one content version per type. */
 public final class SnapshotFactory {
@@ -21,6 +32,92 @@ public final class SnapshotFactory {
         resources.routes(), ContentVersion.of(resources.routes()),
         List.of(), ContentVersion.of(List.of()));
     snapshot.ensureConsistent();
+    ensureReferencesResolve(resources);
     return snapshot;
+  }
+
+  /**
+   * What {@code Snapshot.ensureConsistent()} checks, done without its blind spots: java-control-plane
+   * 1.0.x finds connection managers only by the legacy filter name and never looks inside api_listeners
+   * or routes. This one finds them by type, and also checks that every cluster a route sends traffic or
+   * copies to is in the snapshot: Envoy does not warm routes, and a missing mirror cluster means
+   * silently no mirror ("shadow cluster ... does not exist").
+   */
+  static void ensureReferencesResolve(XdsResources resources) throws SnapshotConsistencyException {
+    Set<String> edsNames = new TreeSet<>();
+    for (Cluster cluster : resources.clusters()) {
+      if (cluster.getType() == Cluster.DiscoveryType.EDS) {
+        String serviceName = cluster.getEdsClusterConfig().getServiceName();
+        edsNames.add(serviceName.isEmpty() ? cluster.getName() : serviceName);
+      }
+    }
+    Set<String> assignments = new TreeSet<>();
+    resources.endpoints().forEach(e -> assignments.add(e.getClusterName()));
+    requireSame("Cluster", edsNames, "ClusterLoadAssignment", assignments);
+
+    Set<String> routeNames = new TreeSet<>();
+    List<RouteConfiguration> inlineRoutes = new ArrayList<>();
+    for (Listener listener : resources.listeners()) {
+      List<Any> managers = new ArrayList<>();
+      if (listener.hasApiListener()) {
+        managers.add(listener.getApiListener().getApiListener());
+      }
+      for (FilterChain chain : listener.getFilterChainsList()) {
+        chain.getFiltersList().stream().filter(Filter::hasTypedConfig).map(Filter::getTypedConfig)
+            .forEach(managers::add);
+      }
+      for (Any any : managers) {
+        if (any.is(HttpConnectionManager.class)) {
+          HttpConnectionManager manager = unpack(listener, any);
+          if (manager.hasRds()) {
+            routeNames.add(manager.getRds().getRouteConfigName());
+          } else if (manager.hasRouteConfig()) {
+            inlineRoutes.add(manager.getRouteConfig());
+          }
+        }
+      }
+    }
+    Set<String> routes = new TreeSet<>();
+    resources.routes().forEach(r -> routes.add(r.getName()));
+    requireSame("Listener", routeNames, "RouteConfiguration", routes);
+
+    Set<String> clusters = new TreeSet<>();
+    resources.clusters().forEach(c -> clusters.add(c.getName()));
+    List<RouteConfiguration> allRoutes = new ArrayList<>(resources.routes());
+    inlineRoutes.forEach(allRoutes::add);
+    Set<String> missing = new TreeSet<>();
+    for (RouteConfiguration config : allRoutes) {
+      config.getVirtualHostsList().forEach(host -> host.getRoutesList().forEach(route -> {
+        if (!route.getRoute().getCluster().isEmpty()) {
+          missing.add(route.getRoute().getCluster());
+        }
+        route.getRoute().getRequestMirrorPoliciesList().forEach(mirror -> missing.add(mirror.getCluster()));
+      }));
+    }
+    missing.removeAll(clusters);
+    if (!missing.isEmpty()) {
+      throw new SnapshotConsistencyException("Clusters referenced by routes but missing: " + missing);
+    }
+  }
+
+  private static HttpConnectionManager unpack(Listener listener, Any any) throws SnapshotConsistencyException {
+    try {
+      return any.unpack(HttpConnectionManager.class);
+    } catch (InvalidProtocolBufferException e) {
+      throw new SnapshotConsistencyException(
+          "listener " + listener.getName() + " has an unreadable HttpConnectionManager: " + e.getMessage());
+    }
+  }
+
+  private static void requireSame(String parent, Set<String> referenced, String child, Set<String> present)
+      throws SnapshotConsistencyException {
+    if (!referenced.equals(present)) {
+      Set<String> missing = new TreeSet<>(referenced);
+      missing.removeAll(present);
+      Set<String> unreferenced = new TreeSet<>(present);
+      unreferenced.removeAll(referenced);
+      throw new SnapshotConsistencyException(child + "s referenced by a " + parent + " but missing: " + missing
+          + "; present but not referenced: " + unreferenced);
+    }
   }
 }
