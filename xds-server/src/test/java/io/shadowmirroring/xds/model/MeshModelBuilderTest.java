@@ -197,7 +197,7 @@ class MeshModelBuilderTest {
 
       assertThat(port(build, "shop", "cart", 80).route()).isEqualTo(RoutePolicy.direct(cluster("shop", "cart", 80)));
       assertThat(build.problems()).singleElement().extracting(ConfigProblem::message).isEqualTo(
-          "invalid mirror config on service shop/cart: shadow-mirroring.io/mirror-to=\"shop/cart-v2\": "
+          "invalid mirror config on service shop/cart: shadow-mirroring.io/mirror-to=\"cart-v2\": "
               + "target Service shop/cart-v2 does not exist (serving it without mirroring)");
     }
 
