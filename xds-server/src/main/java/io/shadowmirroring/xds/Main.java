@@ -64,6 +64,10 @@ public final class Main implements Callable<Integer> {
       description = "How long a make-before-break step waits for proxies to ACK. Default: ${DEFAULT-VALUE}.")
   Duration ackTimeout;
 
+  @Option(names = "--print-static-config",
+      description = "Print the Envoy config the server would serve for --source DIR as one static bootstrap, and exit.")
+  boolean printStaticConfig;
+
   public static void main(String[] args) {
     System.exit(run(args));
   }
@@ -80,6 +84,14 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     validate();
+    if (printStaticConfig) {
+      if (source == null || source.equals("kubernetes") || !Files.isDirectory(Path.of(source))) {
+        throw new CommandLine.ParameterException(new CommandLine(this),
+            "--print-static-config needs --source DIR (a directory of YAML)");
+      }
+      System.out.print(StaticConfigPrinter.render(Path.of(source), listenerPort, System.err));
+      return 0;
+    }
     ConfigSource configSource = openSource();
     ServerSettings settings = new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort,
         debounce, maxDebounce, ackTimeout);

@@ -75,6 +75,11 @@ public final class XdsYaml {
     return yaml.toString();
   }
 
+  /** One message as a YAML document (a mapping), e.g. a whole Envoy bootstrap. */
+  public static String toYamlDocument(Message message) {
+    return dumper().dump(loader().load(toJson(message)));
+  }
+
   private static Yaml loader() {
     LoaderOptions options = new LoaderOptions();
     options.setCodePointLimit(Integer.MAX_VALUE);
