@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -46,6 +47,33 @@ public final class Main implements Callable<Integer> {
 
   @Option(names = "--metrics-address", defaultValue = "0.0.0.0", description = "Address the metrics port binds to. Default: ${DEFAULT-VALUE}.")
   String metricsAddress;
+
+  @Option(names = "--admin-port", defaultValue = "18001",
+      description = "gRPC port of the admin API (MirrorAdmin, health, reflection). Default: ${DEFAULT-VALUE}.")
+  int adminPort;
+
+  @Option(names = "--admin-address", defaultValue = "127.0.0.1",
+      description = "Address the admin port binds to; anything but loopback needs --admin-token-file."
+          + " Default: ${DEFAULT-VALUE}.")
+  String adminAddress;
+
+  @Option(names = "--admin-token-file", paramLabel = "FILE",
+      description = "File holding the bearer token every admin call must present.")
+  Path adminTokenFile;
+
+  @Option(names = "--admin-read-token-file", paramLabel = "FILE",
+      description = "File holding a second bearer token that may only read.")
+  Path adminReadTokenFile;
+
+  @Option(names = "--tls-cert", paramLabel = "PEM", description = "Certificate chain for TLS on the xDS and admin ports.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "Private key for --tls-cert.")
+  Path tlsKey;
+
+  @Option(names = "--tls-client-ca", paramLabel = "PEM",
+      description = "CA that client certificates must chain to: turns on mutual TLS.")
+  Path tlsClientCa;
 
   @Option(names = "--listener-port", defaultValue = "10000",
       description = "Port of the HTTP listener given to Envoy; a node may override it with metadata"
@@ -94,7 +122,12 @@ public final class Main implements Callable<Integer> {
     }
     ConfigSource configSource = openSource();
     ServerSettings settings = new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort,
-        debounce, maxDebounce, ackTimeout);
+        debounce, maxDebounce, ackTimeout,
+        new AdminSettings(adminAddress, adminPort, Optional.ofNullable(adminTokenFile),
+            Optional.ofNullable(adminReadTokenFile)),
+        tlsCert == null ? Optional.empty()
+            : Optional.of(new ServerTls.Files(tlsCert, tlsKey, Optional.ofNullable(tlsClientCa))),
+        Duration.ofSeconds(10));
     ShadowMirroringServer server = ShadowMirroringServer.start(settings, configSource);
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
     server.blockUntilShutdown();
@@ -105,6 +138,22 @@ public final class Main implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec = new CommandLine(this).getCommandSpec();
     checkPort(spec, "--xds-port", xdsPort);
     checkPort(spec, "--metrics-port", metricsPort);
+    checkPort(spec, "--admin-port", adminPort);
+    if (adminTokenFile == null && !isLoopback(adminAddress)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "refusing to serve the admin API on "
+          + adminAddress + " without --admin-token-file: anyone who can reach it could change mirrors");
+    }
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
+    }
+    if (tlsClientCa != null && tlsCert == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--tls-client-ca needs --tls-cert and --tls-key");
+    }
+    for (Path file : java.util.Arrays.asList(adminTokenFile, adminReadTokenFile, tlsCert, tlsKey, tlsClientCa)) {
+      if (file != null && !Files.isReadable(file)) {
+        throw new CommandLine.ParameterException(spec.commandLine(), file + ": no such readable file");
+      }
+    }
     if (listenerPort < 1 || listenerPort > 65535) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--listener-port must be from 1 to 65535, not " + listenerPort);
@@ -112,6 +161,14 @@ public final class Main implements Callable<Integer> {
     if (debounce.isZero() || maxDebounce.compareTo(debounce) < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--debounce must be above 0 and at most --max-debounce (" + maxDebounce.toMillis() + "ms)");
+    }
+  }
+
+  private static boolean isLoopback(String address) {
+    try {
+      return java.net.InetAddress.getByName(address).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
     }
   }
 

@@ -1,11 +1,14 @@
 package io.shadowmirroring.xds;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * How the server listens and paces itself. Ports of 0 pick a free port (tests).
  *
  * @param ackWait how long a make-before-break step waits for proxies to answer before going on
+ * @param tls TLS (and mTLS) for the xDS and admin ports, plain text when empty
+ * @param tlsRefresh how often the TLS files are checked for changes
  */
 public record ServerSettings(
     String xdsAddress,
@@ -15,14 +18,31 @@ public record ServerSettings(
     int listenerPort,
     Duration debounce,
     Duration maxDebounce,
-    Duration ackWait) {
+    Duration ackWait,
+    AdminSettings admin,
+    Optional<ServerTls.Files> tls,
+    Duration tlsRefresh) {
+
+  /** Without the admin API and TLS. */
+  public ServerSettings(String xdsAddress, int xdsPort, String metricsAddress, int metricsPort, int listenerPort,
+      Duration debounce, Duration maxDebounce, Duration ackWait) {
+    this(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce, ackWait,
+        AdminSettings.disabled(), Optional.empty(), Duration.ofSeconds(10));
+  }
 
   public static ServerSettings loopbackForTests() {
     return new ServerSettings("127.0.0.1", 0, "127.0.0.1", 0, 10000,
-        Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofSeconds(2));
+        Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofSeconds(2),
+        AdminSettings.loopback(0), Optional.empty(), Duration.ofMillis(100));
   }
 
-  public ServerSettings withListenerPort(int port) {
-    return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, port, debounce, maxDebounce, ackWait);
+  public ServerSettings withAdmin(AdminSettings newAdmin) {
+    return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
+        ackWait, newAdmin, tls, tlsRefresh);
+  }
+
+  public ServerSettings withTls(ServerTls.Files files) {
+    return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
+        ackWait, admin, Optional.of(files), tlsRefresh);
   }
 }

@@ -15,7 +15,18 @@ import io.shadowmirroring.xds.xds.NodeClassifier;
 import io.shadowmirroring.xds.xds.ProxyRegistry;
 import io.shadowmirroring.xds.xds.SnapshotPublisher;
 import io.shadowmirroring.xds.xds.XdsGrpcServer;
+import io.grpc.ServerInterceptor;
+import io.shadowmirroring.xds.admin.AdminAuthInterceptor;
+import io.shadowmirroring.xds.admin.AdminGrpcServer;
+import io.shadowmirroring.xds.admin.ClientStatusService;
+import io.shadowmirroring.xds.admin.ConfigVersions;
+import io.shadowmirroring.xds.admin.MirrorAdminService;
+import io.shadowmirroring.xds.admin.MirrorEditor;
+import io.shadowmirroring.xds.admin.TokenFile;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -34,6 +45,10 @@ public final class ShadowMirroringServer implements AutoCloseable {
   private final MirrorReconciler reconciler;
   private final XdsGrpcServer xds;
   private final MetricsHttpServer metrics;
+  private final Optional<ServerTls> tls;
+  private final Optional<AdminGrpcServer> admin;
+  private final ConfigVersions versions;
+  private final MirrorAdminService adminService;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   private ShadowMirroringServer(ServerSettings settings, ConfigSource source, List<BindableService> extraServices)
@@ -46,14 +61,46 @@ public final class ShadowMirroringServer implements AutoCloseable {
     this.publisher = new SnapshotPublisher(cache, proxies, settings.ackWait(), meters);
     publisherRef[0] = publisher;
     this.reconciler = new MirrorReconciler(source, publisher, settings.debounce(), settings.maxDebounce(), meters);
+    // The default Envoy profile always has a snapshot: its route version is the admin API's config version.
+    ProxyProfile defaultProfile = ProxyProfile.envoy(settings.listenerPort());
+    publisher.ensureProfile(defaultProfile);
+    this.versions = new ConfigVersions(publisher, defaultProfile);
+    this.tls = settings.tls().isPresent()
+        ? Optional.of(new ServerTls(settings.tls().get(), settings.tlsRefresh()))
+        : Optional.empty();
     V3DiscoveryServer discovery = new V3DiscoveryServer(proxies, new NackAwareConfigWatcher(cache, proxies));
-    this.xds = new XdsGrpcServer(
-        NettyServerBuilder.forAddress(new InetSocketAddress(settings.xdsAddress(), settings.xdsPort())),
-        discovery, extraServices);
+    List<BindableService> xdsServices = new ArrayList<>(extraServices);
+    xdsServices.add(new ClientStatusService(proxies, publisher));
+    this.xds = new XdsGrpcServer(builder(settings.xdsAddress(), settings.xdsPort()), discovery, xdsServices);
+    this.adminService = new MirrorAdminService(reconciler, new MirrorEditor(source, reconciler, versions), proxies,
+        publisher, versions);
+    this.admin = settings.admin().enabled() ? Optional.of(adminServer(settings.admin())) : Optional.empty();
     this.metrics = new MetricsHttpServer(new InetSocketAddress(settings.metricsAddress(), settings.metricsPort()),
         meters, this::notReadyReason);
     xds.serving(false);
     reconciler.onBuild(build -> xds.serving(notReadyReason().isEmpty()));
+  }
+
+  private NettyServerBuilder builder(String address, int port) {
+    InetSocketAddress socket = new InetSocketAddress(address, port);
+    return tls.map(t -> NettyServerBuilder.forAddress(socket, t.credentials()))
+        .orElseGet(() -> NettyServerBuilder.forAddress(socket));
+  }
+
+  private AdminGrpcServer adminServer(AdminSettings settings) throws IOException {
+    Optional<TokenFile> token = settings.tokenFile().isPresent()
+        ? Optional.of(new TokenFile(settings.tokenFile().get())) : Optional.empty();
+    Optional<TokenFile> readOnly = settings.readOnlyTokenFile().isPresent()
+        ? Optional.of(new TokenFile(settings.readOnlyTokenFile().get())) : Optional.empty();
+    if (token.isEmpty() && readOnly.isPresent()) {
+      throw new IllegalArgumentException("--admin-read-token-file needs --admin-token-file as well");
+    }
+    if (token.isEmpty() && !InetAddress.getByName(settings.address()).isLoopbackAddress()) {
+      throw new IllegalArgumentException("refusing to serve the admin API on " + settings.address()
+          + " without --admin-token-file: anyone who can reach it could change mirrors");
+    }
+    Optional<ServerInterceptor> auth = token.map(t -> new AdminAuthInterceptor(t, readOnly));
+    return new AdminGrpcServer(builder(settings.address(), settings.port()), adminService, auth);
   }
 
   /** Starts every part; the source's first sync then publishes the first config. */
@@ -66,18 +113,36 @@ public final class ShadowMirroringServer implements AutoCloseable {
     ShadowMirroringServer server = new ShadowMirroringServer(settings, source, extraServices);
     try {
       server.xds.start();
+      if (server.admin.isPresent()) {
+        server.admin.get().start();
+      }
       server.reconciler.start();
     } catch (Exception e) {
       server.close();
       throw e;
     }
-    LOG.info("xDS on port {}, metrics on port {}, source {}", server.xdsPort(), server.metricsPort(),
-        source.describe());
+    LOG.info("xDS on port {}, admin on {}, metrics on port {}, source {}", server.xdsPort(),
+        server.admin.isPresent() ? settings.admin().address() + ":" + server.adminPort() : "off",
+        server.metricsPort(), source.describe());
     return server;
   }
 
   public int xdsPort() {
     return xds.port();
+  }
+
+  /** The admin port, or -1 when the admin API is off. */
+  public int adminPort() {
+    return admin.map(AdminGrpcServer::port).orElse(-1);
+  }
+
+  /** The admin service itself, e.g. to serve it in-process. */
+  public MirrorAdminService adminService() {
+    return adminService;
+  }
+
+  public ConfigVersions versions() {
+    return versions;
   }
 
   public int metricsPort() {
@@ -129,7 +194,11 @@ public final class ShadowMirroringServer implements AutoCloseable {
       reconciler.close();
       source.close();
       metrics.close();
+      if (admin.isPresent()) {
+        admin.get().close();
+      }
       xds.close();
+      tls.ifPresent(ServerTls::close);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {

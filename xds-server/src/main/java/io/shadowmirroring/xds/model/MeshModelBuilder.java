@@ -83,10 +83,9 @@ public final class MeshModelBuilder {
 
   private static MirrorStatus status(
       ServiceInput service, MirrorStatus.State state, Optional<ResolvedMirror> mirror, String error) {
-    Map<Integer, List<MirrorCopy>> targets = new HashMap<>();
-    mirror.ifPresent(m -> m.copiesByPort().forEach(targets::put));
-    return new MirrorStatus(service.ref(), state, mirror.map(ResolvedMirror::spec), error, targets,
-        service.annotations());
+    return new MirrorStatus(service.ref(), state, mirror.map(ResolvedMirror::spec), error,
+        mirror.map(ResolvedMirror::copiesByPort).orElse(Map.of()),
+        mirror.map(ResolvedMirror::promotedByPort).orElse(Map.of()), service.annotations());
   }
 
   // Envoy needs to know which upstreams speak HTTP/2 (gRPC); Kubernetes says so by appProtocol or,

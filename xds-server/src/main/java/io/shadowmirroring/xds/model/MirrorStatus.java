@@ -8,15 +8,19 @@ import java.util.Optional;
  *
  * @param effective the spec being served: the annotations' own, or the last valid one when they are invalid
  * @param error the validation error, empty unless state is INVALID
+ * @param targetsByPort per primary port, the copies sent (the promoted target excluded)
+ * @param promotedByPort per primary port, the cluster that takes the live traffic when promoted
  */
 public record MirrorStatus(
     ServiceRef service, State state, Optional<MirrorSpec> effective, String error,
-    Map<Integer, java.util.List<MirrorCopy>> targetsByPort, Map<String, String> annotations) {
+    Map<Integer, java.util.List<MirrorCopy>> targetsByPort, Map<Integer, ClusterRef> promotedByPort,
+    Map<String, String> annotations) {
 
   public enum State { NONE, MIRRORING, PROMOTED, INVALID }
 
   public MirrorStatus {
     targetsByPort = Map.copyOf(targetsByPort);
+    promotedByPort = Map.copyOf(promotedByPort);
     annotations = Map.copyOf(annotations);
   }
 }

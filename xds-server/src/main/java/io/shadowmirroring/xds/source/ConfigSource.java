@@ -24,6 +24,9 @@ public interface ConfigSource extends AutoCloseable {
   /** Where rejected annotations are reported besides the log. */
   ProblemReporter problemReporter();
 
+  /** Where the admin API writes mirror annotations: the same place this source reads them. */
+  AnnotationWriter annotationWriter();
+
   /** A short description for logs, like "kubernetes (all namespaces)". */
   String describe();
 

@@ -2,6 +2,7 @@ package io.shadowmirroring.xds.source;
 
 import io.shadowmirroring.xds.model.Inventory;
 import io.shadowmirroring.xds.model.ServiceInput;
+import io.shadowmirroring.xds.model.ServiceRef;
 import io.shadowmirroring.xds.model.EndpointSliceInput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,7 +39,9 @@ public final class DirectorySource implements ConfigSource {
   private final YamlManifests manifests = new YamlManifests();
   private final Map<Path, FileState> files = new TreeMap<>();
   private final Map<Path, String> errors = new HashMap<>();
+  private final AnnotationWriter writer = new DirectoryAnnotationWriter(this);
   private ScheduledExecutorService poller;
+  private volatile Runnable onChange = () -> { };
   private volatile boolean synced;
 
   private record FileState(long size, long modified, YamlManifests.Contents contents) {}
@@ -57,6 +60,7 @@ public final class DirectorySource implements ConfigSource {
     if (!Files.isDirectory(directory)) {
       throw new IOException("--source " + directory + " is not a directory");
     }
+    this.onChange = onChange;
     scan();
     synced = true;
     poller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -74,6 +78,13 @@ public final class DirectorySource implements ConfigSource {
       }
     }, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
     onChange.run();
+  }
+
+  /** Re-reads the directory now, e.g. right after a write, and tells the listener if anything changed. */
+  void rescanNow() {
+    if (scan()) {
+      onChange.run();
+    }
   }
 
   /** Re-reads changed files; returns true when anything changed. */
@@ -161,6 +172,19 @@ public final class DirectorySource implements ConfigSource {
       slices.addAll(state.contents().endpointSlices());
     }
     return new Inventory(services, slices);
+  }
+
+  /** The file that holds the Service, if any file does. */
+  public synchronized Optional<Path> fileOf(ServiceRef service) {
+    return files.entrySet().stream()
+        .filter(e -> e.getValue().contents().services().stream().anyMatch(s -> s.ref().equals(service)))
+        .map(Map.Entry::getKey)
+        .findFirst();
+  }
+
+  @Override
+  public AnnotationWriter annotationWriter() {
+    return writer;
   }
 
   @Override

@@ -110,6 +110,11 @@ public final class KubernetesSource implements ConfigSource {
   }
 
   @Override
+  public AnnotationWriter annotationWriter() {
+    return new KubernetesAnnotationWriter(client);
+  }
+
+  @Override
   public ProblemReporter problemReporter() {
     return reporter;
   }

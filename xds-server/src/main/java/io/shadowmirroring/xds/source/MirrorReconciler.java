@@ -50,9 +50,14 @@ public final class MirrorReconciler implements AutoCloseable {
     debouncer.runNow();
   }
 
-  /** Told about every build, on the reconciler thread, after it is published. */
-  public void onBuild(Consumer<ModelBuild> listener) {
+  /**
+   * Told about every build, on the reconciler thread, after it is published.
+   *
+   * @return stops the listener
+   */
+  public Runnable onBuild(Consumer<ModelBuild> listener) {
     listeners.add(listener);
+    return () -> listeners.remove(listener);
   }
 
   /** The latest build, or null before the source has synced. */
@@ -78,7 +83,13 @@ public final class MirrorReconciler implements AutoCloseable {
       invalidConfigs.set((int) build.statuses().stream()
           .filter(s -> s.state() == MirrorStatus.State.INVALID).count());
       LOG.debug("published {} service ports", build.model().ports().size());
-      listeners.forEach(l -> l.accept(build));
+      for (Consumer<ModelBuild> listener : listeners) {
+        try {
+          listener.accept(build);
+        } catch (RuntimeException e) {
+          LOG.warn("a build listener failed: {}", e.getMessage());
+        }
+      }
     });
   }
 

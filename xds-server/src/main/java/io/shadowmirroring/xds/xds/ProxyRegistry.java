@@ -144,7 +144,12 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
   }
 
   private ProxyStream stream(long streamId, boolean delta, Node node) {
-    ProxyStream stream = streams.computeIfAbsent(streamId, id -> new ProxyStream(id, clock.instant(), delta));
+    ProxyStream stream = streams.computeIfAbsent(streamId, id -> {
+      ProxyStream created = new ProxyStream(id, clock.instant(), delta);
+      String peer = PeerAddressInterceptor.PEER_ADDRESS.get();
+      created.peerAddress(peer == null ? "" : peer);
+      return created;
+    });
     // Only the first request of a stream must carry the node.
     if (stream.node().isEmpty() && !node.equals(Node.getDefaultInstance())) {
       ProxyProfile profile = classifier.hash(node);

@@ -20,7 +20,8 @@ public final class XdsGrpcServer implements AutoCloseable {
   private final HealthStatusManager health = new HealthStatusManager();
 
   public XdsGrpcServer(ServerBuilder<?> builder, V3DiscoveryServer discovery, List<BindableService> extra) {
-    builder.addService(discovery.getAggregatedDiscoveryServiceImpl())
+    builder.intercept(new PeerAddressInterceptor())
+        .addService(discovery.getAggregatedDiscoveryServiceImpl())
         .addService(discovery.getClusterDiscoveryServiceImpl())
         .addService(discovery.getEndpointDiscoveryServiceImpl())
         .addService(discovery.getListenerDiscoveryServiceImpl())

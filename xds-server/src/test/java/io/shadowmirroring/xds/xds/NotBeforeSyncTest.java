@@ -46,6 +46,13 @@ class NotBeforeSyncTest {
     }
 
     @Override
+    public io.shadowmirroring.xds.source.AnnotationWriter annotationWriter() {
+      return (service, annotations) -> {
+        throw new io.shadowmirroring.xds.source.AnnotationWriter.ServiceNotFoundException(service);
+      };
+    }
+
+    @Override
     public ProblemReporter problemReporter() {
       return ProblemReporter.NONE;
     }
