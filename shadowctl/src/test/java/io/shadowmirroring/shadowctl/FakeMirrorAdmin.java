@@ -1,0 +1,357 @@
+package io.shadowmirroring.shadowctl;
+
+import com.google.protobuf.Message;
+import com.google.protobuf.Timestamp;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.shadowmirroring.api.admin.v1.ConfigDump;
+import io.shadowmirroring.api.admin.v1.DeleteMirrorRequest;
+import io.shadowmirroring.api.admin.v1.GetConfigDumpRequest;
+import io.shadowmirroring.api.admin.v1.GetMirrorRequest;
+import io.shadowmirroring.api.admin.v1.ListMirrorsRequest;
+import io.shadowmirroring.api.admin.v1.ListMirrorsResponse;
+import io.shadowmirroring.api.admin.v1.ListProxiesRequest;
+import io.shadowmirroring.api.admin.v1.ListProxiesResponse;
+import io.shadowmirroring.api.admin.v1.Mirror;
+import io.shadowmirroring.api.admin.v1.MirrorAdminGrpc;
+import io.shadowmirroring.api.admin.v1.MirrorChange;
+import io.shadowmirroring.api.admin.v1.MirrorEvent;
+import io.shadowmirroring.api.admin.v1.MirrorSpec;
+import io.shadowmirroring.api.admin.v1.MirrorTarget;
+import io.shadowmirroring.api.admin.v1.PromoteRequest;
+import io.shadowmirroring.api.admin.v1.Proxy;
+import io.shadowmirroring.api.admin.v1.ResourceStatus;
+import io.shadowmirroring.api.admin.v1.RollbackRequest;
+import io.shadowmirroring.api.admin.v1.ServiceName;
+import io.shadowmirroring.api.admin.v1.SetMirrorRequest;
+import io.shadowmirroring.api.admin.v1.WatchMirrorsRequest;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A stand-in for the real admin service: canned answers, every request recorded, and fixed
+ * errors for fixed inputs, so that each CLI path has a server answer to print.
+ *
+ * <ul>
+ *   <li>namespace {@code syncing}: UNAVAILABLE sent by the server itself;
+ *   <li>namespace {@code locked}: PERMISSION_DENIED on writes;
+ *   <li>a percentage above 100: INVALID_ARGUMENT in the server's wording;
+ *   <li>{@code shadow-demo/slow}: no answer until the client gives up;
+ *   <li>an unknown mirror or node: NOT_FOUND.
+ * </ul>
+ */
+final class FakeMirrorAdmin extends MirrorAdminGrpc.MirrorAdminImplBase {
+  static final String TOKEN = "s3cret";
+
+  static final Mirror APP_SERVICE = Mirror.newBuilder()
+      .setService(name("shadow-demo", "app-service"))
+      .addTargets(target("shadow-demo", "app-shadow-service", 80, 100))
+      .addAllMethods(List.of("GET", "HEAD", "OPTIONS"))
+      .setState(Mirror.State.MIRRORING)
+      .setConfigVersion("abc123")
+      .putAnnotations("shadow-mirroring.io/mirror-to", "app-shadow-service")
+      .putAnnotations("shadow-mirroring.io/mirror-percentage", "100")
+      .build();
+
+  static final Mirror CHECKOUT = Mirror.newBuilder()
+      .setService(name("payments", "checkout"))
+      .addTargets(target("payments", "checkout-v2", 8080, 12.5))
+      .addTargets(target("audit", "recorder", 9000, 100))
+      .addMethods("*")
+      .setState(Mirror.State.INVALID)
+      .setError("shadow-mirroring.io/mirror-to=\"checkout-v2:8080=12.5,audit/recorder:90000\": port 90000 is out of range")
+      .setConfigVersion("abc123")
+      .putAnnotations("shadow-mirroring.io/mirror-to", "checkout-v2:8080=12.5,audit/recorder:90000")
+      .putAnnotations("shadow-mirroring.io/mirror-methods", "*")
+      .build();
+
+  static final Mirror CART = Mirror.newBuilder()
+      .setService(name("shop", "cart"))
+      .addTargets(target("shop", "cart-v2", 80, 100))
+      .addAllMethods(List.of("GET", "HEAD", "OPTIONS"))
+      .setPromoted("shop/cart-v2")
+      .setKeepHost(true)
+      .setState(Mirror.State.PROMOTED)
+      .setConfigVersion("abc123")
+      .putAnnotations("shadow-mirroring.io/mirror-to", "cart-v2")
+      .putAnnotations("shadow-mirroring.io/promote", "cart-v2")
+      .putAnnotations("shadow-mirroring.io/keep-host", "true")
+      .build();
+
+  static final List<Mirror> MIRRORS = List.of(CHECKOUT, APP_SERVICE, CART);
+
+  static final ListProxiesResponse PROXIES = ListProxiesResponse.newBuilder()
+      .addProxies(Proxy.newBuilder()
+          .setNodeId("front-envoy-7d9c")
+          .setCluster("front-proxy")
+          .setUserAgent("envoy/1.31.2")
+          .setPeerAddress("127.0.0.1:51234")
+          .setConnectedSince(timestamp("2025-01-15T09:30:00.250Z"))
+          .addResources(resource("envoy.config.cluster.v3.Cluster", "c7", "c7"))
+          .addResources(resource("envoy.config.endpoint.v3.ClusterLoadAssignment", "e9", "e9"))
+          .addResources(resource("envoy.config.listener.v3.Listener", "l3", "l3"))
+          .addResources(resource("envoy.config.route.v3.RouteConfiguration", "r5", "r4").toBuilder()
+              .setLastNackVersion("r5")
+              .setLastNackError("Proto constraint validation failed (RouteActionValidationError.RequestMirrorPolicies[0]:\n"
+                  + " embedded message failed validation)")
+              .setLastNackTime(timestamp("2025-01-15T09:41:07Z")))
+          .addResources(resource("envoy.extensions.transport_sockets.tls.v3.Secret", "s1", "s1")))
+      .addProxies(Proxy.newBuilder()
+          .setNodeId("checkout-grpc-0")
+          .setCluster("checkout")
+          .setUserAgent("grpc-java-netty/1.85.1")
+          .setPeerAddress("127.0.0.1:40112")
+          .setConnectedSince(timestamp("2025-01-15T09:35:12Z"))
+          .setDelta(true)
+          .addResources(resource("envoy.config.listener.v3.Listener", "l3", "l3"))
+          .addResources(resource("envoy.config.route.v3.RouteConfiguration", "r5", "r5"))
+          .addResources(resource("envoy.config.cluster.v3.Cluster", "c7", "")))
+      .build();
+
+  static final String CONFIG_DUMP = """
+      {
+        "configs": [
+          {
+            "@type": "type.googleapis.com/envoy.admin.v3.RoutesConfigDump",
+            "dynamicRouteConfigs": [
+              {
+                "versionInfo": "r5",
+                "routeConfig": {
+                  "name": "ingress_http",
+                  "virtualHosts": [
+                    {
+                      "name": "app-service.shadow-demo",
+                      "domains": ["*"],
+                      "routes": [
+                        {
+                          "match": {"prefix": "/"},
+                          "route": {
+                            "cluster": "shadow-demo/app-service:80",
+                            "requestMirrorPolicies": [
+                              {
+                                "cluster": "shadow-demo/app-shadow-service:80",
+                                "runtimeFraction": {"defaultValue": {"numerator": 1000000, "denominator": "MILLION"}},
+                                "traceSampled": false
+                              }
+                            ]
+                          }
+                        }
+                      ]
+                    }
+                  ]
+                }
+              }
+            ]
+          }
+        ]
+      }""";
+
+  private static final Set<String> APP_TARGETS = Set.of("app-shadow-service", "shadow-demo/app-shadow-service");
+
+  /** Every request, in arrival order. */
+  final List<Message> requests = new CopyOnWriteArrayList<>();
+
+  /** The authorization header of every call ("" when absent), recorded by {@link TestServer}. */
+  final List<String> authorizations = new CopyOnWriteArrayList<>();
+
+  void clear() {
+    requests.clear();
+    authorizations.clear();
+  }
+
+  @Override
+  public void listMirrors(ListMirrorsRequest request, StreamObserver<ListMirrorsResponse> response) {
+    requests.add(request);
+    if (request.getNamespace().equals("syncing")) {
+      response.onError(Status.UNAVAILABLE.withDescription("the source has not synced yet").asRuntimeException());
+      return;
+    }
+    response.onNext(ListMirrorsResponse.newBuilder().addAllMirrors(MIRRORS.stream()
+        .filter(m -> request.getNamespace().isEmpty() || m.getService().getNamespace().equals(request.getNamespace()))
+        .toList()).build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void getMirror(GetMirrorRequest request, StreamObserver<Mirror> response) {
+    requests.add(request);
+    String service = ref(request.getService());
+    if (service.equals("shadow-demo/slow")) {
+      awaitCancellation();
+      response.onError(Status.CANCELLED.asRuntimeException());
+      return;
+    }
+    MIRRORS.stream().filter(m -> ref(m.getService()).equals(service)).findFirst().ifPresentOrElse(
+        m -> {
+          response.onNext(m);
+          response.onCompleted();
+        },
+        () -> response.onError(Status.NOT_FOUND.withDescription("no mirror on " + service).asRuntimeException()));
+  }
+
+  @Override
+  public void setMirror(SetMirrorRequest request, StreamObserver<MirrorChange> response) {
+    requests.add(request);
+    MirrorSpec spec = request.getSpec();
+    if (spec.getService().getNamespace().equals("locked")) {
+      response.onError(Status.PERMISSION_DENIED
+          .withDescription("this token may not change mirrors in namespace locked").asRuntimeException());
+      return;
+    }
+    double percent = spec.getPercentage().isEmpty() ? 100 : Double.parseDouble(spec.getPercentage());
+    if (percent > 100) {
+      response.onError(Status.INVALID_ARGUMENT.withDescription("shadow-mirroring.io/mirror-percentage=\""
+          + spec.getPercentage() + "\": percentage must not exceed 100").asRuntimeException());
+      return;
+    }
+    Mirror.Builder mirror = Mirror.newBuilder()
+        .setService(spec.getService())
+        .addAllMethods(spec.getMethodsCount() == 0 ? List.of("GET", "HEAD", "OPTIONS") : spec.getMethodsList())
+        .setKeepHost(spec.getKeepHost())
+        .setState(spec.getPromote().isEmpty() ? Mirror.State.MIRRORING : Mirror.State.PROMOTED)
+        .setConfigVersion("abc123")
+        .putAnnotations("shadow-mirroring.io/mirror-to", String.join(",", spec.getTargetsList()));
+    for (String written : spec.getTargetsList()) {
+      mirror.addTargets(parseTarget(spec.getService().getNamespace(), written, percent));
+    }
+    if (!spec.getPromote().isEmpty()) {
+      mirror.setPromoted(spec.getPromote().contains("/")
+          ? spec.getPromote() : spec.getService().getNamespace() + "/" + spec.getPromote());
+    }
+    response.onNext(MirrorChange.newBuilder()
+        .setMirror(mirror).setConfigVersion("abc123").setServed(request.getWait()).build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void deleteMirror(DeleteMirrorRequest request, StreamObserver<MirrorChange> response) {
+    requests.add(request);
+    if (!ref(request.getService()).equals("shadow-demo/app-service")) {
+      response.onError(Status.NOT_FOUND.withDescription("no mirror on " + ref(request.getService())).asRuntimeException());
+      return;
+    }
+    response.onNext(MirrorChange.newBuilder()
+        .setMirror(Mirror.newBuilder().setService(request.getService()))
+        .setConfigVersion("def456").setServed(request.getWait()).build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void promote(PromoteRequest request, StreamObserver<MirrorChange> response) {
+    requests.add(request);
+    if (!APP_TARGETS.contains(request.getTarget())) {
+      response.onError(Status.INVALID_ARGUMENT.withDescription("\"" + request.getTarget()
+          + "\" is not a target of " + ref(request.getService()) + " (targets: app-shadow-service)").asRuntimeException());
+      return;
+    }
+    response.onNext(MirrorChange.newBuilder()
+        .setMirror(APP_SERVICE.toBuilder()
+            .setState(Mirror.State.PROMOTED)
+            .setPromoted("shadow-demo/app-shadow-service")
+            .setConfigVersion("9f8e7d")
+            .putAnnotations("shadow-mirroring.io/promote", request.getTarget()))
+        .setConfigVersion("9f8e7d").setServed(request.getWait()).build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void rollback(RollbackRequest request, StreamObserver<MirrorChange> response) {
+    requests.add(request);
+    response.onNext(MirrorChange.newBuilder()
+        .setMirror(APP_SERVICE.toBuilder().setConfigVersion("abc124"))
+        .setConfigVersion("abc124").setServed(request.getWait()).build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void listProxies(ListProxiesRequest request, StreamObserver<ListProxiesResponse> response) {
+    requests.add(request);
+    response.onNext(PROXIES);
+    response.onCompleted();
+  }
+
+  @Override
+  public void getConfigDump(GetConfigDumpRequest request, StreamObserver<ConfigDump> response) {
+    requests.add(request);
+    if (!request.getNodeId().equals("front-envoy-7d9c")) {
+      response.onError(Status.NOT_FOUND
+          .withDescription("no proxy with node id \"" + request.getNodeId() + "\" is connected").asRuntimeException());
+      return;
+    }
+    response.onNext(ConfigDump.newBuilder().setJson(CONFIG_DUMP).build());
+    response.onCompleted();
+  }
+
+  /** Three events, then the end of the stream, so that a test of watch terminates. */
+  @Override
+  public void watchMirrors(WatchMirrorsRequest request, StreamObserver<MirrorEvent> response) {
+    requests.add(request);
+    List<MirrorEvent> events = List.of(
+        MirrorEvent.newBuilder().setKind(MirrorEvent.Kind.UPSERTED).setMirror(APP_SERVICE).build(),
+        MirrorEvent.newBuilder().setKind(MirrorEvent.Kind.UPSERTED).setMirror(CHECKOUT).build(),
+        MirrorEvent.newBuilder().setKind(MirrorEvent.Kind.DELETED)
+            .setMirror(Mirror.newBuilder().setService(CART.getService())).build());
+    events.stream()
+        .filter(e -> request.getNamespace().isEmpty()
+            || e.getMirror().getService().getNamespace().equals(request.getNamespace()))
+        .forEach(response::onNext);
+    response.onCompleted();
+  }
+
+  private static void awaitCancellation() {
+    CountDownLatch cancelled = new CountDownLatch(1);
+    Context.current().addListener(context -> cancelled.countDown(), Runnable::run);
+    try {
+      cancelled.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Just enough of the annotation's syntax to echo a spec back: [ns/]svc[:port][=pct]. */
+  private static MirrorTarget parseTarget(String namespace, String written, double percent) {
+    String rest = written;
+    if (rest.contains("=")) {
+      percent = Double.parseDouble(rest.substring(rest.indexOf('=') + 1));
+      rest = rest.substring(0, rest.indexOf('='));
+    }
+    int port = 80;
+    if (rest.contains(":")) {
+      port = Integer.parseInt(rest.substring(rest.indexOf(':') + 1));
+      rest = rest.substring(0, rest.indexOf(':'));
+    }
+    if (rest.contains("/")) {
+      namespace = rest.substring(0, rest.indexOf('/'));
+      rest = rest.substring(rest.indexOf('/') + 1);
+    }
+    return target(namespace, rest, port, percent);
+  }
+
+  static ServiceName name(String namespace, String name) {
+    return ServiceName.newBuilder().setNamespace(namespace).setName(name).build();
+  }
+
+  private static MirrorTarget target(String namespace, String service, int port, double percentage) {
+    return MirrorTarget.newBuilder()
+        .setNamespace(namespace).setService(service).setPort(port).setPercentage(percentage).build();
+  }
+
+  private static ResourceStatus resource(String type, String sent, String acked) {
+    return ResourceStatus.newBuilder()
+        .setTypeUrl("type.googleapis.com/" + type).setVersionSent(sent).setVersionAcked(acked).build();
+  }
+
+  private static Timestamp timestamp(String iso) {
+    Instant instant = Instant.parse(iso);
+    return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+  }
+
+  private static String ref(ServiceName name) {
+    return name.getNamespace() + "/" + name.getName();
+  }
+}
