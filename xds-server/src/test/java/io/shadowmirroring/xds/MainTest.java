@@ -27,6 +27,14 @@ class MainTest {
             "--debounce must be above 0 and at most --max-debounce (1000ms)"),
         Arguments.of(new String[] {"--source", "/does/not/exist"}, 2,
             "--source /does/not/exist: not 'kubernetes' and not a directory"),
+        Arguments.of(new String[] {"--admin-address", "0.0.0.0", "--source", "."}, 2,
+            "refusing to serve the admin API on 0.0.0.0 without --admin-token-file: anyone who can reach it could"
+                + " change mirrors"),
+        Arguments.of(new String[] {"--tls-cert", "pom.xml", "--source", "."}, 2, "--tls-cert and --tls-key go together"),
+        Arguments.of(new String[] {"--admin-token-file", "/no/such/token", "--source", "."}, 2,
+            "/no/such/token: no such readable file"),
+        Arguments.of(new String[] {"--print-static-config", "--source", "kubernetes"}, 2,
+            "--print-static-config needs --source DIR (a directory of YAML)"),
         Arguments.of(new String[] {"--no-such-flag"}, 2, "Unknown option: '--no-such-flag'"));
   }
 
