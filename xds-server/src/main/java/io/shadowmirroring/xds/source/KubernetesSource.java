@@ -29,6 +29,7 @@ public final class KubernetesSource implements ConfigSource {
   private final List<SharedIndexInformer<Service>> serviceInformers = new ArrayList<>();
   private final List<SharedIndexInformer<EndpointSlice>> sliceInformers = new ArrayList<>();
   private final AtomicReference<String> failure = new AtomicReference<>();
+  private volatile boolean closing;
 
   /**
    * @param namespaces the namespaces to watch; empty for all
@@ -78,6 +79,9 @@ public final class KubernetesSource implements ConfigSource {
     all.addAll(sliceInformers);
     for (SharedIndexInformer<?> informer : all) {
       informer.stopped().whenComplete((ignored, error) -> {
+        if (closing) {
+          return;
+        }
         String reason = error == null ? "an informer stopped" : "an informer stopped: " + error.getMessage();
         if (failure.compareAndSet(null, reason)) {
           LOG.error("Kubernetes source: {}", reason);
@@ -127,6 +131,7 @@ public final class KubernetesSource implements ConfigSource {
 
   @Override
   public void close() {
+    closing = true;
     serviceInformers.forEach(SharedIndexInformer::close);
     sliceInformers.forEach(SharedIndexInformer::close);
   }

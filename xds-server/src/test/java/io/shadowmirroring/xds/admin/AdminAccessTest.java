@@ -106,6 +106,14 @@ class AdminAccessTest {
   }
 
   @Test
+  @DisplayName("gRPC health and reflection on the admin port need no token, for probes and tooling")
+  void healthIsOpen() {
+    assertThat(io.grpc.health.v1.HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+        .check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance()).getStatus())
+        .isEqualTo(io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+  }
+
+  @Test
   @DisplayName("without a token file the admin API refuses to listen beyond loopback")
   void refusesOpenAdminPort() {
     ServerSettings open = ServerSettings.loopbackForTests().withAdmin(

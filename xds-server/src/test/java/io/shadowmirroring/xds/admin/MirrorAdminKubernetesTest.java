@@ -8,7 +8,14 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.shadowmirroring.api.admin.v1.DeleteMirrorRequest;
+import io.shadowmirroring.api.admin.v1.GetConfigDumpRequest;
+import io.shadowmirroring.api.admin.v1.ListProxiesRequest;
+import io.shadowmirroring.api.admin.v1.MirrorEvent;
+import io.shadowmirroring.api.admin.v1.WatchMirrorsRequest;
+import java.time.Duration;
 import io.shadowmirroring.api.admin.v1.GetMirrorRequest;
 import io.shadowmirroring.api.admin.v1.ListMirrorsRequest;
 import io.shadowmirroring.api.admin.v1.Mirror;
@@ -99,6 +106,35 @@ class MirrorAdminKubernetesTest {
     Mirror after = admin.getMirror(GetMirrorRequest.newBuilder().setService(APP).build());
     assertThat(after.getTargets(0).getPercentage()).isEqualTo(12.5);
     assertThat(after.getMethodsList()).containsExactly("GET");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  @DisplayName("WatchMirrors follows an annotation made with kubectl; ListProxies and GetConfigDump show a connected proxy")
+  void watchProxiesAndConfigDump(Transport transport) throws Exception {
+    start(transport);
+    var events = MirrorAdminGrpc.newBlockingStub(connection.channel()).withDeadlineAfter(20, TimeUnit.SECONDS)
+        .watchMirrors(WatchMirrorsRequest.newBuilder().setNamespace("shadow-demo").build());
+
+    // What `kubectl annotate svc app-service shadow-mirroring.io/mirror-to=app-shadow-service` does.
+    client.services().inNamespace("shadow-demo").withName("app-service").edit(s -> {
+      s.getMetadata().getAnnotations().put("shadow-mirroring.io/mirror-to", "app-shadow-service");
+      return s;
+    });
+    MirrorEvent event = events.next();
+    assertThat(event.getKind()).isEqualTo(MirrorEvent.Kind.UPSERTED);
+    assertThat(event.getMirror().getService()).isEqualTo(APP);
+
+    ManagedChannel xds = NettyChannelBuilder.forAddress("127.0.0.1", server.xdsPort()).usePlaintext().build();
+    try (AdsTestClient envoy = new AdsTestClient(xds, AdsTestClient.envoyNode("k8s-envoy")).start()) {
+      envoy.await("routes", r -> r.getTypeUrl().equals(AdsTestClient.RDS), Duration.ofSeconds(10));
+      assertThat(admin.listProxies(ListProxiesRequest.getDefaultInstance()).getProxiesList())
+          .extracting(p -> p.getNodeId()).contains("k8s-envoy");
+      assertThat(admin.getConfigDump(GetConfigDumpRequest.newBuilder().setNodeId("k8s-envoy").build()).getJson())
+          .contains("\"shadow-demo/app-shadow-service:80\"", "request_mirror_policies");
+    } finally {
+      xds.shutdownNow();
+    }
   }
 
   @ParameterizedTest

@@ -148,14 +148,14 @@ class KubernetesSourceTest {
     annotate("app-service", "shadow-mirroring.io/mirror-percentage", "150");
     annotate("other", MIRROR_TO, "does-not-exist");
 
-    Event percentEvent = awaitEvent("app-service");
+    Event percentEvent = awaitEvent("app-service", "mirror-percentage");
     assertThat(percentEvent.getType()).isEqualTo("Warning");
     assertThat(percentEvent.getReason()).isEqualTo("InvalidMirrorConfig");
     assertThat(percentEvent.getInvolvedObject().getKind()).isEqualTo("Service");
     assertThat(percentEvent.getMessage()).isEqualTo("invalid mirror config on service shadow-demo/app-service: "
         + "shadow-mirroring.io/mirror-percentage=\"150\": percentage must not exceed 100"
         + " (still serving its last valid config)");
-    assertThat(awaitEvent("other").getMessage()).isEqualTo("invalid mirror config on service shadow-demo/other: "
+    assertThat(awaitEvent("other", "does-not-exist").getMessage()).isEqualTo("invalid mirror config on service shadow-demo/other: "
         + "shadow-mirroring.io/mirror-to=\"does-not-exist\": target Service shadow-demo/does-not-exist does not exist"
         + " (serving it without mirroring)");
 
@@ -185,15 +185,17 @@ class KubernetesSourceTest {
     }
   }
 
-  private Event awaitEvent(String service) {
+  // Creating the Services one by one may first report a target that does not exist yet; look for ours.
+  private Event awaitEvent(String service, String mentioning) {
     for (int i = 0; i < 500; i++) {
       List<Event> events = client.v1().events().inNamespace(NS).list().getItems().stream()
-          .filter(e -> e.getInvolvedObject().getName().equals(service)).toList();
+          .filter(e -> e.getInvolvedObject().getName().equals(service))
+          .filter(e -> e.getMessage().contains(mentioning)).toList();
       if (!events.isEmpty()) {
         return events.get(0);
       }
       AdsTestClient.sleep(20);
     }
-    throw new AssertionError("no Event for " + service);
+    throw new AssertionError("no Event for " + service + " mentioning " + mentioning);
   }
 }
