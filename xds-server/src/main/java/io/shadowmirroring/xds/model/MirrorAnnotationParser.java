@@ -150,8 +150,13 @@ public final class MirrorAnnotationParser {
   private static ServiceRef parsePromote(ServiceRef primary, String value, List<TargetSpec> targets)
       throws InvalidMirrorConfigException {
     ServiceRef promoted = ServiceRef.parse(value.trim(), primary.namespace());
-    boolean isTarget = targets.stream().anyMatch(t -> t.service().equals(promoted));
-    if (!isTarget) {
+    long entries = targets.stream().filter(t -> t.service().equals(promoted)).count();
+    if (entries > 1) {
+      // Each entry maps a primary port to one of its ports; which would take the live traffic is unclear.
+      throw new InvalidMirrorConfigException(PROMOTE, value, "promote names " + promoted + ", which "
+          + MIRROR_TO + " lists " + entries + " times; promote a Service that is listed once");
+    }
+    if (entries == 0) {
       throw new InvalidMirrorConfigException(PROMOTE, value, "promote must name one of the targets in "
           + MIRROR_TO + " (" + String.join(", ", targets.stream()
               .map(t -> t.service().toString()).distinct().toList()) + ")");

@@ -23,6 +23,12 @@ public final class MirrorResolver {
     // Errors quote the annotation as the user wrote it.
     String value = primary.annotations().getOrDefault(MIRROR_TO, String.join(",",
         spec.targets().stream().map(TargetSpec::annotationValue).toList()));
+    for (TargetSpec target : spec.targets()) {
+      if (!services.containsKey(target.service())) {
+        throw new InvalidMirrorConfigException(MIRROR_TO, value,
+            "target Service " + target.service() + " does not exist");
+      }
+    }
     Map<Integer, List<MirrorCopy>> copies = new HashMap<>();
     Map<Integer, ClusterRef> promoted = new HashMap<>();
     for (ServicePort primaryPort : primary.ports()) {
@@ -30,10 +36,6 @@ public final class MirrorResolver {
       Set<ClusterRef> seen = new HashSet<>();
       for (TargetSpec target : spec.targets()) {
         ServiceInput targetService = services.get(target.service());
-        if (targetService == null) {
-          throw new InvalidMirrorConfigException(MIRROR_TO, value,
-              "target Service " + target.service() + " does not exist");
-        }
         ServicePort targetPort = targetPort(primaryPort, target, targetService, value);
         ClusterRef cluster = new ClusterRef(target.service(), targetPort.port());
         if (!seen.add(cluster)) {

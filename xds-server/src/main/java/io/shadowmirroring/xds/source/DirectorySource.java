@@ -12,6 +12,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,6 +41,7 @@ public final class DirectorySource implements ConfigSource {
   private final YamlManifests manifests = new YamlManifests();
   private final Map<Path, FileState> files = new TreeMap<>();
   private final Map<Path, String> errors = new HashMap<>();
+  private final Set<String> reportedDuplicates = new HashSet<>();
   private final AnnotationWriter writer = new DirectoryAnnotationWriter(this);
   private ScheduledExecutorService poller;
   private volatile Runnable onChange = () -> { };
@@ -103,6 +106,15 @@ public final class DirectorySource implements ConfigSource {
       return false;
     }
     boolean changed = files.keySet().retainAll(present.keySet());
+    changed |= loadAll(present);
+    if (changed) {
+      reportDuplicates();
+    }
+    return changed;
+  }
+
+  private boolean loadAll(Map<Path, BasicFileAttributes> present) {
+    boolean changed = false;
     errors.keySet().retainAll(present.keySet());
     for (Map.Entry<Path, BasicFileAttributes> entry : present.entrySet()) {
       Path path = entry.getKey();
@@ -115,6 +127,25 @@ public final class DirectorySource implements ConfigSource {
       changed |= load(path, size, modified, known);
     }
     return changed;
+  }
+
+  // Two files defining one Service is almost always a copy-paste slip; the first file (by path) wins.
+  private void reportDuplicates() {
+    Map<ServiceRef, List<String>> where = new TreeMap<>();
+    files.forEach((path, state) -> state.contents().services().forEach(service ->
+        where.computeIfAbsent(service.ref(), k -> new ArrayList<>()).add(directory.relativize(path).toString())));
+    Set<String> current = new HashSet<>();
+    where.forEach((ref, paths) -> {
+      if (paths.size() > 1) {
+        String message = "service " + ref + " is defined in more than one file " + paths + "; using " + paths.get(0);
+        current.add(message);
+        if (!reportedDuplicates.contains(message)) {
+          LOG.warn(message);
+        }
+      }
+    });
+    reportedDuplicates.clear();
+    reportedDuplicates.addAll(current);
   }
 
   private boolean load(Path path, long size, long modified, FileState known) {

@@ -216,6 +216,10 @@ class MirrorAnnotationParserTest {
               annotations("mirror-to", "cart-v2:80,cart-v2:8080", "promote", "cart-v2:80"),
               "shadow-mirroring.io/promote=\"cart-v2:80\": promote must name one of the targets in "
                   + "shadow-mirroring.io/mirror-to (shop/cart-v2)"),
+          arguments("promote naming a Service that mirror-to lists on two ports",
+              annotations("mirror-to", "cart-v2:80,cart-v2:8080", "promote", "cart-v2"),
+              "shadow-mirroring.io/promote=\"cart-v2\": promote names shop/cart-v2, which "
+                  + "shadow-mirroring.io/mirror-to lists 2 times; promote a Service that is listed once"),
           arguments("promote without mirror-to",
               annotations("promote", "cart-v2"),
               "shadow-mirroring.io/promote=\"cart-v2\": promote names a target of shadow-mirroring.io/mirror-to, "

@@ -48,6 +48,10 @@ class MirrorResolverTest {
             List.of(service("shop", "cart-canary").port("http", 80), service("staging", "cart-v2").port("http", 80)),
             "shadow-mirroring.io/mirror-to=\"cart-canary=5,cart-v2:http\": "
                 + "target Service shop/cart-v2 does not exist"),
+        arguments("a target that does not exist, on a primary without ports",
+            service("shop", "cart").mirrorTo("cart-v2"),
+            List.of(),
+            "shadow-mirroring.io/mirror-to=\"cart-v2\": target Service shop/cart-v2 does not exist"),
         arguments("an explicit port name the target does not have",
             service("shop", "cart").mirrorTo("cart-v2:grpc").port("http", 80),
             List.of(service("shop", "cart-v2").port("http", 80).port("metrics", 9090)),

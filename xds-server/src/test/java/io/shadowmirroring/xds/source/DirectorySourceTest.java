@@ -69,6 +69,19 @@ class DirectorySourceTest {
   }
 
   @Test
+  @DisplayName("a Service defined in two files is served once, from the first file by path")
+  void duplicateServices() throws Exception {
+    Files.writeString(directory.resolve("a.yaml"), service("shadow-demo", "app-service", Map.of(), 80, "http"));
+    Files.writeString(directory.resolve("b.yaml"), service("shadow-demo", "app-service", Map.of(), 9090, "web"));
+    try (DirectorySource source = new DirectorySource(directory, Duration.ofMillis(20))) {
+      source.start(() -> { });
+
+      var model = new io.shadowmirroring.xds.model.MeshModelBuilder().build(source.inventory()).model();
+      assertThat(model.ports()).extracting(p -> p.cluster().port()).containsExactly(80);
+    }
+  }
+
+  @Test
   @DisplayName("a Service without a name is rejected with the document it is in")
   void rejectsNamelessObjects() {
     YamlManifests manifests = new YamlManifests();
