@@ -129,6 +129,11 @@ class KubernetesSourceTest {
     });
     await("routes without a mirror", r -> r.getTypeUrl().equals(RDS) && mirrorClusters(r).isEmpty());
 
+    client.discovery().v1().endpointSlices().inNamespace(NS).withName("app-service-abcde").delete();
+    await("the primary without endpoints", r -> r.getTypeUrl().equals(EDS)
+        && unpack(r, ClusterLoadAssignment.class).stream().anyMatch(c -> c.getClusterName().equals(primary)
+            && c.getEndpointsCount() == 0));
+
     client.services().inNamespace(NS).withName("app-shadow-service").delete();
     await("the shadow cluster gone", cdsWith(List.of(primary)));
   }
