@@ -164,11 +164,9 @@ public final class SnapshotPublisher {
         ProxyRegistry.shortType(typeUrl), version, ackWait.toMillis());
   }
 
-  private static <T> Set<String> names(List<T> resources) {
+  private static Set<String> names(List<Cluster> clusters) {
     Set<String> names = new HashSet<>();
-    for (T resource : resources) {
-      names.add(resource instanceof Cluster c ? c.getName() : ((ClusterLoadAssignment) resource).getClusterName());
-    }
+    clusters.forEach(c -> names.add(c.getName()));
     return names;
   }
 
