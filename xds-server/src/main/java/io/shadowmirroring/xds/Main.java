@@ -102,6 +102,12 @@ public final class Main implements Callable<Integer> {
 
   static int run(String... args) {
     CommandLine cli = new CommandLine(new Main());
+    // One line for a bad flag, not the message buried above the whole usage text.
+    cli.setParameterExceptionHandler((e, args2) -> {
+      e.getCommandLine().getErr().println("xds-server: " + e.getMessage().replace('\n', ' '));
+      e.getCommandLine().getErr().println("Run 'xds-server --help' for the flags.");
+      return 2;
+    });
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println("xds-server: " + oneLine(e));
       return 1;

@@ -1,7 +1,9 @@
 package io.shadowmirroring.xds;
 
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer;
 import io.grpc.BindableService;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -63,20 +65,31 @@ public final class ShadowMirroringServer implements AutoCloseable {
     this.reconciler = new MirrorReconciler(source, publisher, settings.debounce(), settings.maxDebounce(), meters);
     // The default Envoy profile always has a snapshot: its route version is the admin API's config version.
     ProxyProfile defaultProfile = ProxyProfile.envoy(settings.listenerPort());
-    publisher.ensureProfile(defaultProfile);
-    this.versions = new ConfigVersions(publisher, defaultProfile);
-    this.tls = settings.tls().isPresent()
-        ? Optional.of(new ServerTls(settings.tls().get(), settings.tlsRefresh()))
-        : Optional.empty();
-    V3DiscoveryServer discovery = new V3DiscoveryServer(proxies, new NackAwareConfigWatcher(cache, proxies));
-    List<BindableService> xdsServices = new ArrayList<>(extraServices);
-    xdsServices.add(new ClientStatusService(proxies, publisher));
-    this.xds = new XdsGrpcServer(builder(settings.xdsAddress(), settings.xdsPort()), discovery, xdsServices);
+    publisher.keep(defaultProfile);
+    this.versions = new ConfigVersions(publisher, defaultProfile, reconciler::builderCopy);
     this.adminService = new MirrorAdminService(reconciler, new MirrorEditor(source, reconciler, versions), proxies,
         publisher, versions);
-    this.admin = settings.admin().enabled() ? Optional.of(adminServer(settings.admin())) : Optional.empty();
-    this.metrics = new MetricsHttpServer(new InetSocketAddress(settings.metricsAddress(), settings.metricsPort()),
-        meters, this::notReadyReason);
+    ServerTls tlsParts = null;
+    try {
+      tlsParts = settings.tls().isPresent() ? new ServerTls(settings.tls().get(), settings.tlsRefresh()) : null;
+      this.tls = Optional.ofNullable(tlsParts);
+      // Cached serialization: one Any per resource version, not one per stream (java-control-plane 98).
+      V3DiscoveryServer discovery = new V3DiscoveryServer(List.of(proxies),
+          new NackAwareConfigWatcher(cache, proxies), new DefaultExecutorGroup(), new CachedProtoResourcesSerializer());
+      List<BindableService> xdsServices = new ArrayList<>(extraServices);
+      xdsServices.add(new ClientStatusService(proxies, publisher));
+      this.xds = new XdsGrpcServer(builder(settings.xdsAddress(), settings.xdsPort()), discovery, xdsServices);
+      this.admin = settings.admin().enabled() ? Optional.of(adminServer(settings.admin())) : Optional.empty();
+      this.metrics = new MetricsHttpServer(new InetSocketAddress(settings.metricsAddress(), settings.metricsPort()),
+          meters, this::notReadyReason);
+    } catch (Exception | Error e) {
+      // Nothing is listening yet; stop the threads already running.
+      reconciler.close();
+      if (tlsParts != null) {
+        tlsParts.close();
+      }
+      throw e;
+    }
     xds.serving(false);
     reconciler.onBuild(build -> xds.serving(notReadyReason().isEmpty()));
   }
@@ -190,19 +203,20 @@ public final class ShadowMirroringServer implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      reconciler.close();
-      source.close();
-      metrics.close();
-      if (admin.isPresent()) {
-        admin.get().close();
+    // Each part on its own: one failing to stop must not keep the others running.
+    List<AutoCloseable> parts = new ArrayList<>(List.of(reconciler, source, metrics));
+    admin.ifPresent(parts::add);
+    parts.add(xds);
+    tls.ifPresent(parts::add);
+    for (AutoCloseable part : parts) {
+      try {
+        part.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        LOG.warn("could not stop {}: {}", part.getClass().getSimpleName(), e.getMessage());
       }
-      xds.close();
-      tls.ifPresent(ServerTls::close);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      stopped.countDown();
     }
+    stopped.countDown();
   }
 }

@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Bad flags get one clear message and a non-zero exit code, before anything starts. */
+/** Bad flags get one clear line (and where to find help) and exit code 2, before anything starts. */
 class MainTest {
 
   static Stream<Arguments> badFlags() {
@@ -51,6 +51,7 @@ class MainTest {
       System.setErr(originalErr);
     }
     assertThat(code).isEqualTo(exitCode);
-    assertThat(err.toString(StandardCharsets.UTF_8).lines().findFirst()).contains(firstLine);
+    assertThat(err.toString(StandardCharsets.UTF_8).lines()).containsExactly(
+        "xds-server: " + firstLine, "Run 'xds-server --help' for the flags.");
   }
 }

@@ -6,6 +6,7 @@ import io.shadowmirroring.xds.translate.MeshTranslator;
 import io.shadowmirroring.xds.translate.ProxyProfile;
 import io.shadowmirroring.xds.xds.ContentVersion;
 import io.shadowmirroring.xds.xds.SnapshotPublisher;
+import java.util.function.Supplier;
 
 /**
  * "The config version" of the admin API: the route configuration version served to Envoy nodes of
@@ -15,10 +16,16 @@ import io.shadowmirroring.xds.xds.SnapshotPublisher;
 public final class ConfigVersions {
   private final SnapshotPublisher publisher;
   private final ProxyProfile profile;
+  private final Supplier<MeshModelBuilder> builders;
 
-  public ConfigVersions(SnapshotPublisher publisher, ProxyProfile profile) {
+  /**
+   * @param builders copies of the live model builder, so predictions fall back to last valid specs
+   *     exactly as the real build will
+   */
+  public ConfigVersions(SnapshotPublisher publisher, ProxyProfile profile, Supplier<MeshModelBuilder> builders) {
     this.publisher = publisher;
     this.profile = profile;
+    this.builders = builders;
   }
 
   /** The version served now, empty before the first publish. */
@@ -28,7 +35,7 @@ public final class ConfigVersions {
 
   /** The version the given inventory will be served in. */
   public String predict(Inventory inventory) {
-    var model = new MeshModelBuilder().build(inventory).model();
+    var model = builders.get().build(inventory).model();
     return ContentVersion.of(new MeshTranslator().translate(model, profile).routes());
   }
 }

@@ -167,9 +167,11 @@ public final class MirrorAdminService extends MirrorAdminGrpc.MirrorAdminImplBas
     Map<ServiceRef, Mirror> sent = new HashMap<>();
     Object lock = new Object();
     // Current state first, then every change; each build's statuses are compared with what was sent.
-    java.util.function.Consumer<ModelBuild> onBuild = build -> {
+    // Always diff against the latest build: the first call may run after a newer build was delivered.
+    java.util.function.Consumer<ModelBuild> onBuild = ignored -> {
       synchronized (lock) {
-        if (observer.isCancelled()) {
+        ModelBuild build = reconciler.lastBuild();
+        if (observer.isCancelled() || build == null) {
           return;
         }
         String version = versions.current();

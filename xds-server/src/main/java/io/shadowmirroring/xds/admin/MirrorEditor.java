@@ -59,13 +59,39 @@ public final class MirrorEditor {
    */
   public Outcome apply(ServiceRef ref, UnaryOperator<Map<String, String>> edit, boolean wait, Duration timeout)
       throws StatusException {
-    Map<ServiceRef, ServiceInput> services = source.inventory().services().stream()
-        .collect(Collectors.toMap(ServiceInput::ref, Function.identity(), (a, b) -> a));
-    ServiceInput current = services.get(ref);
-    if (current == null) {
-      throw Status.NOT_FOUND.withDescription("service " + ref + " not found").asException();
+    // One edit at a time, each starting from the live annotations: two quick edits must not undo each other.
+    Map<String, String> wanted;
+    String willServe;
+    synchronized (this) {
+      Map<ServiceRef, ServiceInput> services = source.inventory().services().stream()
+          .collect(Collectors.toMap(ServiceInput::ref, Function.identity(), (a, b) -> a));
+      ServiceInput cached = services.get(ref);
+      if (cached == null) {
+        throw Status.NOT_FOUND.withDescription("service " + ref + " not found").asException();
+      }
+      ServiceInput current = new ServiceInput(ref, liveAnnotations(ref), cached.ports());
+      wanted = new TreeMap<>(edit.apply(mirrorAnnotations(current.annotations())));
+      willServe = write(ref, current, wanted, services);
     }
-    Map<String, String> wanted = new TreeMap<>(edit.apply(mirrorAnnotations(current.annotations())));
+    reconciler.poke();
+    if (!wait) {
+      return new Outcome(Optional.empty(), willServe, false);
+    }
+    return awaitServed(ref, wanted, timeout);
+  }
+
+  private Map<String, String> liveAnnotations(ServiceRef ref) throws StatusException {
+    try {
+      return source.annotationWriter().currentAnnotations(ref);
+    } catch (AnnotationWriter.ServiceNotFoundException e) {
+      throw Status.NOT_FOUND.withDescription(e.getMessage()).asException();
+    } catch (IOException e) {
+      throw Status.UNAVAILABLE.withDescription(e.getMessage()).asException();
+    }
+  }
+
+  private String write(ServiceRef ref, ServiceInput current, Map<String, String> wanted,
+      Map<ServiceRef, ServiceInput> services) throws StatusException {
     ServiceInput edited = validate(current, wanted, services);
     List<ServiceInput> after = new ArrayList<>(services.values());
     after.replaceAll(s -> s.ref().equals(ref) ? edited : s);
@@ -77,11 +103,7 @@ public final class MirrorEditor {
     } catch (IOException e) {
       throw Status.UNAVAILABLE.withDescription("could not write the annotations: " + e.getMessage()).asException();
     }
-    reconciler.poke();
-    if (!wait) {
-      return new Outcome(Optional.empty(), willServe, false);
-    }
-    return awaitServed(ref, wanted, timeout);
+    return willServe;
   }
 
   public static Map<String, String> mirrorAnnotations(Map<String, String> annotations) {

@@ -19,7 +19,14 @@ import java.util.stream.Collectors;
 public final class MeshModelBuilder {
   private final MirrorAnnotationParser parser = new MirrorAnnotationParser();
   private final MirrorResolver resolver = new MirrorResolver();
-  private final Map<ServiceRef, MirrorSpec> lastValid = new HashMap<>();
+  private final Map<ServiceRef, MirrorSpec> lastValid = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** A builder that starts from this one's memory of last valid specs, e.g. to predict a build. */
+  public MeshModelBuilder copy() {
+    MeshModelBuilder copy = new MeshModelBuilder();
+    copy.lastValid.putAll(lastValid);
+    return copy;
+  }
 
   public ModelBuild build(Inventory inventory) {
     Map<ServiceRef, ServiceInput> services = inventory.services().stream()

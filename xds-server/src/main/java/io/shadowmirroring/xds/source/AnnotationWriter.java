@@ -11,6 +11,12 @@ import java.util.Map;
 public interface AnnotationWriter {
 
   /**
+   * The Service's annotations as the source of truth holds them right now, not as last seen by a
+   * watch: an edit must start from the latest write, or quick successive edits undo each other.
+   */
+  Map<String, String> currentAnnotations(ServiceRef service) throws ServiceNotFoundException, IOException;
+
+  /**
    * Replaces every {@code shadow-mirroring.io/*} annotation of the Service with the given ones and
    * leaves all its other annotations alone.
    */

@@ -20,6 +20,16 @@ final class DirectoryAnnotationWriter implements AnnotationWriter {
   }
 
   @Override
+  public Map<String, String> currentAnnotations(ServiceRef service) throws ServiceNotFoundException {
+    source.rescanNow();
+    return source.inventory().services().stream()
+        .filter(s -> s.ref().equals(service))
+        .findFirst()
+        .orElseThrow(() -> new ServiceNotFoundException(service))
+        .annotations();
+  }
+
+  @Override
   public void replaceMirrorAnnotations(ServiceRef service, Map<String, String> mirrorAnnotations)
       throws ServiceNotFoundException, IOException {
     Path file = source.fileOf(service).orElseThrow(() -> new ServiceNotFoundException(service));

@@ -17,6 +17,19 @@ public final class KubernetesAnnotationWriter implements AnnotationWriter {
   }
 
   @Override
+  public Map<String, String> currentAnnotations(ServiceRef service) throws ServiceNotFoundException, IOException {
+    try {
+      var current = client.services().inNamespace(service.namespace()).withName(service.name()).get();
+      if (current == null) {
+        throw new ServiceNotFoundException(service);
+      }
+      return current.getMetadata().getAnnotations() == null ? Map.of() : current.getMetadata().getAnnotations();
+    } catch (KubernetesClientException e) {
+      throw new IOException("could not read " + service + " from the Kubernetes API: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public void replaceMirrorAnnotations(ServiceRef service, Map<String, String> mirrorAnnotations)
       throws ServiceNotFoundException, IOException {
     var resource = client.services().inNamespace(service.namespace()).withName(service.name());

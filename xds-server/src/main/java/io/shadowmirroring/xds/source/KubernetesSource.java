@@ -26,8 +26,10 @@ public final class KubernetesSource implements ConfigSource {
   private final List<String> namespaces;
   private final String selector;
   private final KubernetesEventReporter reporter;
-  private final List<SharedIndexInformer<Service>> serviceInformers = new ArrayList<>();
-  private final List<SharedIndexInformer<EndpointSlice>> sliceInformers = new ArrayList<>();
+  // Published once, after every informer exists: inform() syncs one informer at a time, so "all of
+  // these have synced" means nothing until the lists are complete.
+  private volatile List<SharedIndexInformer<Service>> serviceInformers = List.of();
+  private volatile List<SharedIndexInformer<EndpointSlice>> sliceInformers = List.of();
   private final AtomicReference<String> failure = new AtomicReference<>();
   private volatile boolean closing;
 
@@ -60,23 +62,25 @@ public final class KubernetesSource implements ConfigSource {
         onChange.run();
       }
     };
+    List<SharedIndexInformer<Service>> services = new ArrayList<>();
+    List<SharedIndexInformer<EndpointSlice>> slices = new ArrayList<>();
     if (namespaces.isEmpty()) {
-      var services = client.services().inAnyNamespace();
-      serviceInformers.add((selector.isEmpty() ? services : services.withLabelSelector(selector))
-          .inform(handler, RESYNC_MILLIS));
-      sliceInformers.add(client.discovery().v1().endpointSlices().inAnyNamespace().inform(handler, RESYNC_MILLIS));
+      var all = client.services().inAnyNamespace();
+      services.add((selector.isEmpty() ? all : all.withLabelSelector(selector)).inform(handler, RESYNC_MILLIS));
+      slices.add(client.discovery().v1().endpointSlices().inAnyNamespace().inform(handler, RESYNC_MILLIS));
     } else {
       for (String namespace : namespaces) {
-        var services = client.services().inNamespace(namespace);
-        serviceInformers.add((selector.isEmpty() ? services : services.withLabelSelector(selector))
+        var inNamespace = client.services().inNamespace(namespace);
+        services.add((selector.isEmpty() ? inNamespace : inNamespace.withLabelSelector(selector))
             .inform(handler, RESYNC_MILLIS));
-        sliceInformers.add(client.discovery().v1().endpointSlices().inNamespace(namespace)
-            .inform(handler, RESYNC_MILLIS));
+        slices.add(client.discovery().v1().endpointSlices().inNamespace(namespace).inform(handler, RESYNC_MILLIS));
       }
     }
+    sliceInformers = List.copyOf(slices);
+    serviceInformers = List.copyOf(services);
     // An informer can stop for good (API server restarts, socket kills); say so on /readyz.
-    List<SharedIndexInformer<?>> all = new ArrayList<>(serviceInformers);
-    all.addAll(sliceInformers);
+    List<SharedIndexInformer<?>> all = new ArrayList<>(services);
+    all.addAll(slices);
     for (SharedIndexInformer<?> informer : all) {
       informer.stopped().whenComplete((ignored, error) -> {
         if (closing) {
@@ -93,9 +97,11 @@ public final class KubernetesSource implements ConfigSource {
 
   @Override
   public boolean synced() {
-    return !serviceInformers.isEmpty()
-        && serviceInformers.stream().allMatch(SharedIndexInformer::hasSynced)
-        && sliceInformers.stream().allMatch(SharedIndexInformer::hasSynced);
+    List<SharedIndexInformer<Service>> services = serviceInformers;
+    List<SharedIndexInformer<EndpointSlice>> slices = sliceInformers;
+    return !services.isEmpty() && !slices.isEmpty()
+        && services.stream().allMatch(SharedIndexInformer::hasSynced)
+        && slices.stream().allMatch(SharedIndexInformer::hasSynced);
   }
 
   @Override

@@ -30,6 +30,12 @@ public final class MirrorReconciler implements AutoCloseable {
   private final SnapshotPublisher publisher;
   private final MeshModelBuilder builder = new MeshModelBuilder();
   private final Debouncer debouncer;
+  // Reporting calls the API server; it must never hold back a publish.
+  private final java.util.concurrent.ExecutorService reporter = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    Thread thread = new Thread(r, "problem-reporter");
+    thread.setDaemon(true);
+    return thread;
+  });
   private final Timer rebuildTimer;
   private final AtomicInteger invalidConfigs = new AtomicInteger();
   private final AtomicReference<ModelBuild> lastBuild = new AtomicReference<>();
@@ -65,6 +71,11 @@ public final class MirrorReconciler implements AutoCloseable {
     return lastBuild.get();
   }
 
+  /** A copy of the model builder, with its memory of last valid specs, for predictions. */
+  public MeshModelBuilder builderCopy() {
+    return builder.copy();
+  }
+
   /** Asks for a rebuild as if the source had changed. */
   public void poke() {
     debouncer.trigger();
@@ -77,8 +88,8 @@ public final class MirrorReconciler implements AutoCloseable {
     }
     rebuildTimer.record(() -> {
       ModelBuild build = builder.build(source.inventory());
-      report(build.problems());
       publisher.publish(build.model());
+      report(build.problems());
       lastBuild.set(build);
       invalidConfigs.set((int) build.statuses().stream()
           .filter(s -> s.state() == MirrorStatus.State.INVALID).count());
@@ -100,11 +111,13 @@ public final class MirrorReconciler implements AutoCloseable {
       current.put(problem.service(), problem.message());
       if (!problem.message().equals(reportedProblems.get(problem.service()))) {
         LOG.warn(problem.message());
-        try {
-          source.problemReporter().report(problem);
-        } catch (RuntimeException e) {
-          LOG.warn("could not report the problem on {}: {}", problem.service(), e.getMessage());
-        }
+        reporter.execute(() -> {
+          try {
+            source.problemReporter().report(problem);
+          } catch (RuntimeException e) {
+            LOG.warn("could not report the problem on {}: {}", problem.service(), e.getMessage());
+          }
+        });
       }
     }
     reportedProblems.clear();
@@ -114,5 +127,6 @@ public final class MirrorReconciler implements AutoCloseable {
   @Override
   public void close() {
     debouncer.close();
+    reporter.shutdownNow();
   }
 }

@@ -89,14 +89,15 @@ public final class ProxyStream {
     types.put(typeUrl, new TypeState(typeUrl, s.sentVersion(), s.sentNonce(), s.ackedVersion(), Optional.of(nack)));
   }
 
-  /** True when the client answered (ACK or NACK) the given version, or has never been sent this type. */
+  /**
+   * True when the client ACKed or NACKed exactly this version, or never took part in this type (it was
+   * never sent any), so there is nothing to wait for.
+   */
   synchronized boolean answered(String typeUrl, String version) {
     TypeState s = types.get(typeUrl);
     if (s == null || s.sentVersion().isEmpty()) {
       return true;
     }
-    return s.ackedVersion().equals(version)
-        || s.lastNack().map(n -> n.version().equals(version)).orElse(false)
-        || !s.sentVersion().equals(version);
+    return s.ackedVersion().equals(version) || s.lastNack().map(n -> n.version().equals(version)).orElse(false);
   }
 }

@@ -47,6 +47,7 @@ public final class SnapshotPublisher {
   private final MeterRegistry meters;
   private final Map<ProxyProfile, XdsResources> published = new ConcurrentHashMap<>();
   private final Object modelLock = new Object();
+  private final Set<ProxyProfile> kept = ConcurrentHashMap.newKeySet();
   private volatile MeshModel model;
 
   public SnapshotPublisher(SimpleCache<ProxyProfile> cache, ProxyRegistry registry, Duration ackWait,
@@ -71,6 +72,7 @@ public final class SnapshotPublisher {
     List<ProxyProfile> profiles;
     synchronized (modelLock) {
       model = next;
+      dropUnusedProfiles();
       profiles = new ArrayList<>(published.keySet());
     }
     for (ProxyProfile profile : profiles) {
@@ -87,9 +89,7 @@ public final class SnapshotPublisher {
    * nothing yet, so there is nothing to stage.
    */
   public void ensureProfile(ProxyProfile profile) {
-    if (published.containsKey(profile)) {
-      return;
-    }
+    // Always under the lock: dropUnusedProfiles must not remove a profile between this check and its use.
     synchronized (modelLock) {
       if (published.containsKey(profile)) {
         return;
@@ -110,6 +110,23 @@ public final class SnapshotPublisher {
     }
   }
 
+  /** Keeps a profile's snapshot even while no proxy uses it (the default Envoy profile). */
+  public void keep(ProxyProfile profile) {
+    kept.add(profile);
+    ensureProfile(profile);
+  }
+
+  // Node metadata chooses profiles, so without this every listener port ever asked for would keep a
+  // snapshot, and be translated on every publish, forever. The cache refuses while watches are open.
+  private void dropUnusedProfiles() {
+    for (ProxyProfile profile : new ArrayList<>(published.keySet())) {
+      if (!kept.contains(profile) && registry.streamsOf(profile).isEmpty()
+          && (cache.getSnapshot(profile) == null || cache.clearSnapshot(profile))) {
+        published.remove(profile);
+      }
+    }
+  }
+
   private void publishTo(ProxyProfile profile, XdsResources target) throws SnapshotConsistencyException {
     XdsResources previous = published.get(profile);
     boolean firstPublish = cache.getSnapshot(profile) == null;
@@ -124,13 +141,17 @@ public final class SnapshotPublisher {
             union(previous.endpoints(), target.endpoints(), ClusterLoadAssignment::getClusterName),
             previous.listeners(), previous.routes());
         Snapshot staged = set(profile, warm);
+        // A cluster is usable once its endpoints arrived, not just the cluster itself.
         awaitAnswers(profile, Resources.V3.CLUSTER_TYPE_URL, staged.clusters().version());
+        awaitAnswers(profile, Resources.V3.ENDPOINT_TYPE_URL, staged.endpoints().version());
       }
       if (removesClusters) {
         XdsResources rerouted = new XdsResources(union(previous.clusters(), target.clusters(), Cluster::getName),
             union(previous.endpoints(), target.endpoints(), ClusterLoadAssignment::getClusterName),
             target.listeners(), target.routes());
         Snapshot staged = set(profile, rerouted);
+        // gRPC clients get their routes inline in the listeners.
+        awaitAnswers(profile, Resources.V3.LISTENER_TYPE_URL, staged.listeners().version());
         awaitAnswers(profile, Resources.V3.ROUTE_TYPE_URL, staged.routes().version());
       }
     }

@@ -139,6 +139,20 @@ class MirrorAdminKubernetesTest {
 
   @ParameterizedTest
   @EnumSource(Transport.class)
+  @DisplayName("quick successive changes build on each other: each starts from the live annotations, not the watch cache")
+  void successiveChanges(Transport transport) throws Exception {
+    start(transport);
+
+    admin.setMirror(SetMirrorRequest.newBuilder().setSpec(MirrorSpec.newBuilder()
+        .setService(APP).addTargets("app-shadow-service").setPercentage("10")).build());
+    admin.promote(PromoteRequest.newBuilder().setService(APP).setTarget("app-shadow-service").build());
+
+    assertThat(annotations()).containsEntry("shadow-mirroring.io/mirror-percentage", "10")
+        .containsEntry("shadow-mirroring.io/promote", "app-shadow-service");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
   @DisplayName("Promote, Rollback and DeleteMirror patch the Service; an invalid change patches nothing")
   void promoteRollbackDeleteInvalid(Transport transport) throws Exception {
     start(transport);

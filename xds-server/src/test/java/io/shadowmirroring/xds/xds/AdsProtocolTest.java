@@ -210,6 +210,35 @@ class AdsProtocolTest {
   }
 
   @Test
+  @DisplayName("a listener port nobody uses any more loses its snapshot at the next publish")
+  void unusedProfilesAreDropped() throws Exception {
+    writeDemo(true);
+    Node node = AdsTestClient.envoyNode("sidecar-2").toBuilder()
+        .setMetadata(Struct.newBuilder().putFields(NodeClassifier.LISTENER_PORT_METADATA,
+            Value.newBuilder().setNumberValue(15002).build()))
+        .build();
+    var profile = io.shadowmirroring.xds.translate.ProxyProfile.envoy(15002);
+    var channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+        .forAddress("127.0.0.1", server().server().xdsPort()).usePlaintext().build();
+    try (AdsTestClient envoy = new AdsTestClient(channel, node).start()) {
+      envoy.latest(LDS, WAIT);
+      assertThat(server().server().publisher().snapshot(profile)).isPresent();
+    }
+    channel.shutdownNow().awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+    for (int i = 0; i < 200 && !server().server().proxies().streamsOf(profile).isEmpty(); i++) {
+      AdsTestClient.sleep(10);
+    }
+
+    writeDemo(false);
+    for (int i = 0; i < 300 && server().server().publisher().snapshot(profile).isPresent(); i++) {
+      AdsTestClient.sleep(10);
+    }
+    assertThat(server().server().publisher().snapshot(profile)).isEmpty();
+    assertThat(server().server().publisher().snapshot(io.shadowmirroring.xds.translate.ProxyProfile.envoy(10000)))
+        .as("the default profile is kept").isPresent();
+  }
+
+  @Test
   @DisplayName("versions are content hashes: a second server on the same files serves the same versions")
   void versionsAreStableAcrossServers() throws Exception {
     writeDemo(true);

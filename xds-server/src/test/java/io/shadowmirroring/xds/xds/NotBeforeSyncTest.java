@@ -47,8 +47,18 @@ class NotBeforeSyncTest {
 
     @Override
     public io.shadowmirroring.xds.source.AnnotationWriter annotationWriter() {
-      return (service, annotations) -> {
-        throw new io.shadowmirroring.xds.source.AnnotationWriter.ServiceNotFoundException(service);
+      return new io.shadowmirroring.xds.source.AnnotationWriter() {
+        @Override
+        public java.util.Map<String, String> currentAnnotations(io.shadowmirroring.xds.model.ServiceRef service)
+            throws ServiceNotFoundException {
+          throw new ServiceNotFoundException(service);
+        }
+
+        @Override
+        public void replaceMirrorAnnotations(io.shadowmirroring.xds.model.ServiceRef service,
+            java.util.Map<String, String> annotations) throws ServiceNotFoundException {
+          throw new ServiceNotFoundException(service);
+        }
       };
     }
 
