@@ -3,18 +3,9 @@ package io.shadowmirroring.shadowctl;
 import io.shadowmirroring.api.admin.v1.DeleteMirrorRequest;
 import io.shadowmirroring.api.admin.v1.MirrorChange;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "delete", description = "Remove the mirror of a Service: its annotations go (DeleteMirror).")
-final class DeleteCommand extends AdminCommand {
-  @Parameters(index = "0", paramLabel = "NS/SVC", converter = ServiceRef.Converter.class,
-      description = "The primary Service, as NAMESPACE/SERVICE.")
-  ServiceRef service;
-
-  @Option(names = "--wait", description = "Answer only once the change is served.")
-  boolean await;
-
+final class DeleteCommand extends ServiceChangeCommand {
   @Override
   void run(AdminClient client, OutputFormat format) {
     MirrorChange change = client.call(stub -> stub.deleteMirror(
