@@ -8,7 +8,6 @@ import io.shadowmirroring.api.admin.v1.Proxy;
 import io.shadowmirroring.api.admin.v1.ResourceStatus;
 import io.shadowmirroring.api.admin.v1.ServiceName;
 import io.shadowmirroring.xds.model.ClusterRef;
-import io.shadowmirroring.xds.model.MirrorCopy;
 import io.shadowmirroring.xds.model.MirrorStatus;
 import io.shadowmirroring.xds.model.Percentage;
 import io.shadowmirroring.xds.model.ServiceRef;
@@ -81,9 +80,5 @@ final class MirrorViews {
 
   static Timestamp timestamp(Instant instant) {
     return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
-  }
-
-  static List<MirrorCopy> copies(MirrorStatus status) {
-    return status.targetsByPort().values().stream().flatMap(List::stream).toList();
   }
 }

@@ -1,7 +1,6 @@
 package io.shadowmirroring.xds.admin;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,13 +46,5 @@ public final class TokenFile {
     }
     token = text.getBytes(StandardCharsets.UTF_8);
     readAt = modified;
-  }
-
-  static TokenFile open(Path path) {
-    try {
-      return new TokenFile(path);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

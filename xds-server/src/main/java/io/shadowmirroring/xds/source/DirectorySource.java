@@ -54,10 +54,6 @@ public final class DirectorySource implements ConfigSource {
     this.pollInterval = pollInterval;
   }
 
-  public Path directory() {
-    return directory;
-  }
-
   @Override
   public void start(Runnable onChange) throws IOException {
     if (!Files.isDirectory(directory)) {
