@@ -121,7 +121,7 @@ class KubernetesSourceTest {
     client.resource(slice("app-shadow-service", 8080, "10.2.0.1", "10.2.0.2")).update();
     await("two shadow endpoints", r -> r.getTypeUrl().equals(EDS)
         && unpack(r, ClusterLoadAssignment.class).stream().anyMatch(c -> c.getClusterName().equals(shadow)
-            && c.getEndpoints(0).getLbEndpointsCount() == 2));
+            && c.getEndpointsList().stream().mapToInt(e -> e.getLbEndpointsCount()).sum() == 2));
 
     client.services().inNamespace(NS).withName("app-service").edit(s -> {
       s.getMetadata().getAnnotations().remove(MIRROR_TO);
@@ -145,8 +145,14 @@ class KubernetesSourceTest {
     create(service("app-service", Map.of(MIRROR_TO, "app-shadow-service")), slice("app-service", 8080, "10.1.0.1"),
         service("app-shadow-service", Map.of()), slice("app-shadow-service", 8080, "10.2.0.1"),
         service("other", Map.of()), slice("other", 9090, "10.3.0.1"));
-    DiscoveryResponse routesBefore = await("routes mirroring to the shadow",
-        r -> r.getTypeUrl().equals(RDS) && mirrorClusters(r).contains(shadow));
+    // The informers may deliver the three Services in separate builds: wait for the one with all of them.
+    await("clusters of all three Services", r -> r.getTypeUrl().equals(CDS) && clusterNames(r).contains(OTHER));
+    await("endpoints of all three Services", r -> r.getTypeUrl().equals(EDS)
+        && unpack(r, ClusterLoadAssignment.class).stream().anyMatch(c -> c.getClusterName().equals(OTHER)));
+    DiscoveryResponse routesBefore = await("routes mirroring to the shadow, with the other Service",
+        r -> r.getTypeUrl().equals(RDS) && mirrorClusters(r).contains(shadow)
+            && AdsTestClient.unpack(r, RouteConfiguration.class).get(0).getVirtualHostsList().stream()
+                .anyMatch(v -> v.getName().equals(OTHER)));
     awaitAcked();
     Resources before = otherServiceResources();
 
@@ -172,8 +178,10 @@ class KubernetesSourceTest {
 
   private record Resources(Cluster cluster, ClusterLoadAssignment endpoints, VirtualHost host) {}
 
+  private static final String OTHER = "shadow-demo/other:80";
+
   private Resources otherServiceResources() {
-    String name = "shadow-demo/other:80";
+    String name = OTHER;
     Cluster cluster = unpack(envoy.latest(CDS, WAIT), Cluster.class).stream()
         .filter(c -> c.getName().equals(name)).findFirst().orElseThrow();
     ClusterLoadAssignment endpoints = unpack(envoy.latest(EDS, WAIT), ClusterLoadAssignment.class).stream()
