@@ -44,4 +44,34 @@ public final class ResourceNames {
         + primary.port() + ".mirror." + target.service().namespace() + "." + target.service().name() + "."
         + target.port();
   }
+
+  /**
+   * The stat-safe name of a cluster ({@code alt_stat_name}): {@code ns_svc_port}. Kubernetes names never
+   * contain '_', '.', '/' or ':', so it is unambiguous and Envoy's tag extraction keeps it whole.
+   */
+  public static String clusterStatName(ClusterRef ref) {
+    return ref.service().namespace() + "_" + ref.service().name() + "_" + ref.port();
+  }
+
+  /**
+   * The dedicated cluster that receives the copies of {@code primary}'s traffic sent to {@code target}:
+   * {@code mirror/<primary cluster>/<target cluster>}. It shares the target's ClusterLoadAssignment, so its
+   * stats count mirrored requests only.
+   */
+  public static String mirrorCluster(ClusterRef primary, ClusterRef target) {
+    return "mirror/" + cluster(primary) + "/" + cluster(target);
+  }
+
+  /** The mirror cluster's {@code alt_stat_name}: {@code mirror_<primary stat name>_<target stat name>}. */
+  public static String mirrorClusterStatName(ClusterRef primary, ClusterRef target) {
+    return "mirror_" + clusterStatName(primary) + "_" + clusterStatName(target);
+  }
+
+  /**
+   * The {@code stat_prefix} of the route that mirrors {@code primary}'s eligible requests: production's
+   * stats on exactly the class of traffic the shadow sees ({@code vhost.<vh>.route.<prefix>.*}).
+   */
+  public static String mirroredRouteStatPrefix(ClusterRef primary) {
+    return clusterStatName(primary) + "_mirrored";
+  }
 }
