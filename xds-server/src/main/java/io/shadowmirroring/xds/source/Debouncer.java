@@ -18,6 +18,9 @@ public final class Debouncer implements AutoCloseable {
   private final long maxDelayNanos;
   private ScheduledFuture<?> pending;
   private long burstStart;
+  // Which scheduled run is the pending one: a run that already started when a trigger replaced it
+  // must not clear the replacement, or the next trigger would neither cancel it nor keep the burst.
+  private long generation;
 
   public Debouncer(String threadName, Duration window, Duration maxDelay, Runnable action) {
     this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -38,17 +41,25 @@ public final class Debouncer implements AutoCloseable {
       pending.cancel(false);
     }
     long delay = Math.min(windowNanos, burstStart + maxDelayNanos - now);
-    pending = executor.schedule(this::run, Math.max(0, delay), TimeUnit.NANOSECONDS);
+    long scheduled = ++generation;
+    pending = executor.schedule(() -> run(scheduled), Math.max(0, delay), TimeUnit.NANOSECONDS);
   }
 
   /** Runs the action on the debouncer's thread without waiting, e.g. for the first build. */
   public void runNow() {
-    executor.execute(this::run);
+    executor.execute(() -> run(-1));
   }
 
-  private void run() {
+  /** True while a triggered run is scheduled and has not started. */
+  synchronized boolean hasPendingRun() {
+    return pending != null;
+  }
+
+  private void run(long scheduled) {
     synchronized (this) {
-      pending = null;
+      if (scheduled == generation) {
+        pending = null;
+      }
     }
     try {
       action.run();

@@ -6,9 +6,14 @@ import io.shadowmirroring.xds.model.ServiceRef;
 import io.shadowmirroring.xds.model.EndpointSliceInput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,10 +33,12 @@ import org.slf4j.LoggerFactory;
 /**
  * A directory of Kubernetes YAML files (*.yaml, *.yml, in subdirectories too), watched for changes.
  *
- * <p>It polls file sizes and modification times rather than relying on inotify: editors that replace
- * files, bind-mounted ConfigMaps (symlink swaps) and network filesystems all show up the same way.
- * A file that fails to parse is reported in one line and its last good content is kept, so a typo
- * mid-edit never takes a Service away from the proxies.
+ * <p>It polls rather than relying on inotify: editors that replace files, bind-mounted ConfigMaps
+ * (symlink swaps) and network filesystems all show up the same way. A change is a change of content
+ * (a SHA-256 of the bytes), not of size or modification time: an atomic rewrite of {@code 25} to
+ * {@code 50} keeps the size, and within one mtime tick it keeps the time too. Hashing a directory of
+ * manifests costs little next to the poll interval. A file that fails to parse is reported in one line
+ * and its last good content is kept, so a typo mid-edit never takes a Service away from the proxies.
  */
 public final class DirectorySource implements ConfigSource {
   private static final Logger LOG = LoggerFactory.getLogger(DirectorySource.class);
@@ -47,7 +54,7 @@ public final class DirectorySource implements ConfigSource {
   private volatile Runnable onChange = () -> { };
   private volatile boolean synced;
 
-  private record FileState(long size, long modified, YamlManifests.Contents contents) {}
+  private record FileState(String sha256, YamlManifests.Contents contents) {}
 
   public DirectorySource(Path directory, Duration pollInterval) {
     this.directory = directory.toAbsolutePath().normalize();
@@ -88,11 +95,11 @@ public final class DirectorySource implements ConfigSource {
 
   /** Re-reads changed files; returns true when anything changed. */
   synchronized boolean scan() {
-    Map<Path, BasicFileAttributes> present = new TreeMap<>();
+    Map<Path, byte[]> present = new TreeMap<>();
     try (Stream<Path> paths = Files.walk(directory)) {
       for (Path path : paths.filter(DirectorySource::isYaml).toList()) {
         try {
-          present.put(path, Files.readAttributes(path, BasicFileAttributes.class));
+          present.put(path, Files.readAllBytes(path));
         } catch (IOException e) {
           // Removed between the listing and the read: it is simply gone.
         }
@@ -109,20 +116,27 @@ public final class DirectorySource implements ConfigSource {
     return changed;
   }
 
-  private boolean loadAll(Map<Path, BasicFileAttributes> present) {
+  private boolean loadAll(Map<Path, byte[]> present) {
     boolean changed = false;
     errors.keySet().retainAll(present.keySet());
-    for (Map.Entry<Path, BasicFileAttributes> entry : present.entrySet()) {
+    for (Map.Entry<Path, byte[]> entry : present.entrySet()) {
       Path path = entry.getKey();
-      long size = entry.getValue().size();
-      long modified = entry.getValue().lastModifiedTime().toMillis();
+      String hash = sha256(entry.getValue());
       FileState known = files.get(path);
-      if (known != null && known.size() == size && known.modified() == modified) {
+      if (known != null && known.sha256().equals(hash)) {
         continue;
       }
-      changed |= load(path, size, modified, known);
+      changed |= load(path, entry.getValue(), hash, known);
     }
     return changed;
+  }
+
+  private static String sha256(byte[] content) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
   }
 
   // Two files defining one Service is almost always a copy-paste slip; the first file (by path) wins.
@@ -144,29 +158,31 @@ public final class DirectorySource implements ConfigSource {
     reportedDuplicates.addAll(current);
   }
 
-  private boolean load(Path path, long size, long modified, FileState known) {
+  private boolean load(Path path, byte[] bytes, String hash, FileState known) {
     String relative = directory.relativize(path).toString();
     try {
-      YamlManifests.Contents contents = manifests.parse(Files.readString(path));
-      files.put(path, new FileState(size, modified, contents));
+      // Strict, as Files.readString is: a file that is not UTF-8 is an error, not silently mangled.
+      String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+      YamlManifests.Contents contents = manifests.parse(text);
+      files.put(path, new FileState(hash, contents));
       if (errors.remove(path) != null) {
         LOG.info("{}: readable again", relative);
       }
       return known == null || !known.contents().equals(contents);
-    } catch (IOException e) {
-      return reject(path, relative, size, modified, known, "cannot read: " + e.getMessage());
+    } catch (CharacterCodingException e) {
+      return reject(path, relative, hash, known, "cannot read: not UTF-8");
     } catch (YamlManifests.ManifestException e) {
-      return reject(path, relative, size, modified, known, e.getMessage());
+      return reject(path, relative, hash, known, e.getMessage());
     }
   }
 
-  private boolean reject(Path path, String relative, long size, long modified, FileState known, String reason) {
+  private boolean reject(Path path, String relative, String hash, FileState known, String reason) {
     String message = relative + ": " + reason + (known == null ? "" : " (keeping its last readable content)");
     if (!message.equals(errors.put(path, message))) {
       LOG.warn(message);
     }
     YamlManifests.Contents kept = known == null ? YamlManifests.Contents.EMPTY : known.contents();
-    files.put(path, new FileState(size, modified, kept));
+    files.put(path, new FileState(hash, kept));
     return false;
   }
 

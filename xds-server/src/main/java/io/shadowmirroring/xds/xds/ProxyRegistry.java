@@ -11,8 +11,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.shadowmirroring.xds.translate.ProxyProfile;
 import java.time.Clock;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows every xDS stream: node, versions sent, ACKs and NACKs. It logs and counts each NACK with its
- * error detail, and tells {@link NackAwareConfigWatcher} which version a NACK rejected so that version
- * is not sent again.
+ * error detail, and tells {@link NackAwareConfigWatcher} which stream a request came on: its node (an
+ * Envoy with {@code set_node_on_first_message_only} sends it only in a stream's first request) and the
+ * version a NACK rejected, so that version is not sent again.
  *
  * <p>java-control-plane calls these callbacks on its stream threads; they never throw, because a
  * throwing callback can leak watches or stop pushes for good.
@@ -33,8 +32,11 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyRegistry.class);
 
   private final Map<Long, ProxyStream> streams = new ConcurrentHashMap<>();
-  private final Map<DiscoveryRequest, String> rejectedVersions =
-      Collections.synchronizedMap(new IdentityHashMap<>());
+  // java-control-plane runs the request callbacks and then opens the watch for that request on the same
+  // thread, synchronously (DiscoveryRequestStreamObserver.onNext), and createWatch is not told the
+  // stream. So the callback notes the stream here and the watcher takes it. One entry per thread at
+  // most, overwritten by the next request, so nothing accumulates when no watch follows.
+  private final ThreadLocal<Long> requestStream = new ThreadLocal<>();
   private final NodeClassifier classifier;
   private final MeterRegistry meters;
   private final Clock clock;
@@ -61,9 +63,19 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
     return streams.values().stream().filter(s -> s.profile().filter(profile::equals).isPresent()).toList();
   }
 
-  /** The version the given NACK rejected, once; empty for any other request. */
-  Optional<String> takeRejectedVersion(DiscoveryRequest request) {
-    return Optional.ofNullable(rejectedVersions.remove(request));
+  /**
+   * The stream of the request whose callbacks just ran on this thread, once; empty when the request
+   * could not be recorded.
+   */
+  Optional<ProxyStream> takeRequestStream() {
+    Long id = requestStream.get();
+    requestStream.remove();
+    return id == null ? Optional.empty() : Optional.ofNullable(streams.get(id));
+  }
+
+  /** NACKed versions not yet taken by a watch, over every open stream. */
+  int pendingRejections() {
+    return streams.values().stream().mapToInt(ProxyStream::pendingRejections).sum();
   }
 
   @Override
@@ -83,15 +95,17 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
 
   @Override
   public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
+    requestStream.remove();
     try {
       ProxyStream stream = stream(streamId, false, request.getNode());
+      requestStream.set(streamId);
       String type = request.getTypeUrl();
       if (request.hasErrorDetail()) {
         ProxyStream.TypeState state = stream.type(type);
         // The server answers only requests whose nonce is its latest, so a NACK rejects the latest version.
         String rejected = request.getResponseNonce().equals(state.sentNonce()) ? state.sentVersion() : "";
         if (!rejected.isEmpty()) {
-          rejectedVersions.put(request, rejected);
+          stream.rejected(type, rejected);
         }
         nack(stream, type, rejected, request.getErrorDetail().getMessage());
       } else if (!request.getResponseNonce().isEmpty() && !request.getVersionInfo().isEmpty()) {
@@ -105,8 +119,10 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
 
   @Override
   public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
+    requestStream.remove();
     try {
       ProxyStream stream = stream(streamId, true, request.getNode());
+      requestStream.set(streamId);
       String type = request.getTypeUrl();
       ProxyStream.TypeState state = stream.type(type);
       if (request.hasErrorDetail()) {

@@ -16,6 +16,9 @@ public final class ProxyStream {
   private volatile ProxyProfile profile;
   private volatile String peerAddress = "";
   private final Map<String, TypeState> types = new TreeMap<>();
+  // The version a NACK rejected, per type, until the watch for that NACK is opened. Kept on the stream
+  // so it goes away with the stream, and holds at most one entry per type.
+  private final Map<String, String> rejectedPending = new TreeMap<>();
 
   ProxyStream(long streamId, Instant connectedSince, boolean delta) {
     this.streamId = streamId;
@@ -82,6 +85,18 @@ public final class ProxyStream {
   synchronized void acked(String typeUrl, String version) {
     TypeState s = type(typeUrl);
     types.put(typeUrl, new TypeState(typeUrl, s.sentVersion(), s.sentNonce(), version, s.lastNack()));
+  }
+
+  synchronized void rejected(String typeUrl, String version) {
+    rejectedPending.put(typeUrl, version);
+  }
+
+  synchronized Optional<String> takeRejected(String typeUrl) {
+    return Optional.ofNullable(rejectedPending.remove(typeUrl));
+  }
+
+  synchronized int pendingRejections() {
+    return rejectedPending.size();
   }
 
   synchronized void nacked(String typeUrl, Nack nack) {

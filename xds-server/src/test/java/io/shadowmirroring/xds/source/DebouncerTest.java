@@ -35,4 +35,38 @@ class DebouncerTest {
       assertThat(runs.get()).isBetween(2, 5);
     }
   }
+
+  @Test
+  @DisplayName("a run that starts while a trigger replaces it leaves the replacement pending")
+  void runKeepsTheRunThatReplacedIt() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    String thread = "debouncer-race";
+    try (Debouncer debouncer = new Debouncer(thread, Duration.ofSeconds(30), Duration.ofSeconds(60),
+        runs::incrementAndGet)) {
+      // Holding the debouncer's monitor parks the run right after it started, before it clears pending:
+      // exactly the moment at which a trigger can no longer cancel it.
+      synchronized (debouncer) {
+        debouncer.runNow();
+        awaitBlocked(thread);
+        debouncer.trigger();
+      }
+      for (int i = 0; i < 500 && runs.get() == 0; i++) {
+        Thread.sleep(10);
+      }
+      assertThat(runs).as("the run that had started").hasValue(1);
+      assertThat(debouncer.hasPendingRun()).as("the trigger's run is still pending").isTrue();
+    }
+  }
+
+  private static void awaitBlocked(String threadName) throws InterruptedException {
+    for (int i = 0; i < 500; i++) {
+      boolean blocked = Thread.getAllStackTraces().keySet().stream()
+          .anyMatch(t -> t.getName().equals(threadName) && t.getState() == Thread.State.BLOCKED);
+      if (blocked) {
+        return;
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("the debouncer thread never reached its run");
+  }
 }

@@ -69,6 +69,30 @@ class DirectorySourceTest {
   }
 
   @Test
+  @DisplayName("a rewrite that keeps the size and the modification time is still seen: changes are found by content")
+  void detectsChangesByContent() throws Exception {
+    Path file = directory.resolve("app.yaml");
+    String at25 = service("shadow-demo", "app-service", Map.of("shadow-mirroring.io/mirror-percentage", "25"), 80,
+        "http");
+    String at50 = at25.replace("\"25\"", "\"50\"");
+    assertThat(at50).as("the edit keeps the size").hasSameSizeAs(at25).isNotEqualTo(at25);
+    Files.writeString(file, at25);
+    // A poll interval far beyond the test: only the explicit scans below look at the directory.
+    try (DirectorySource source = new DirectorySource(directory, Duration.ofHours(1))) {
+      source.start(() -> { });
+      var sameTick = Files.getLastModifiedTime(file);
+
+      DirectoryServer.write(file, at50);
+      Files.setLastModifiedTime(file, sameTick);
+
+      assertThat(source.scan()).as("the rewrite counts as a change").isTrue();
+      assertThat(source.inventory().services()).singleElement()
+          .satisfies(s -> assertThat(s.annotations()).containsEntry("shadow-mirroring.io/mirror-percentage", "50"));
+      assertThat(source.scan()).as("nothing changed since").isFalse();
+    }
+  }
+
+  @Test
   @DisplayName("a Service defined in two files is served once, from the first file by path")
   void duplicateServices() throws Exception {
     Files.writeString(directory.resolve("a.yaml"), service("shadow-demo", "app-service", Map.of(), 80, "http"));

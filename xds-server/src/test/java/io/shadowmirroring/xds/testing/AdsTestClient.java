@@ -41,6 +41,8 @@ public final class AdsTestClient implements AutoCloseable {
   private final Map<String, String> ackedVersions = new ConcurrentHashMap<>();
   private volatile Function<DiscoveryResponse, Optional<String>> rejector = r -> Optional.empty();
   private volatile Throwable streamError;
+  private volatile boolean nodeOnFirstMessageOnly;
+  private boolean sentFirst;
 
   public AdsTestClient(ManagedChannel channel, Node node) {
     this.node = node;
@@ -64,6 +66,12 @@ public final class AdsTestClient implements AutoCloseable {
 
   public static Node envoyNode(String id) {
     return Node.newBuilder().setId(id).setCluster("test").setUserAgentName("envoy").build();
+  }
+
+  /** Sends the node only in the stream's first request, as Envoy's {@code set_node_on_first_message_only}. */
+  public AdsTestClient nodeOnFirstMessageOnly() {
+    this.nodeOnFirstMessageOnly = true;
+    return this;
   }
 
   /** Opens CDS and LDS as Envoy does at start. */
@@ -158,7 +166,8 @@ public final class AdsTestClient implements AutoCloseable {
   }
 
   private synchronized void send(DiscoveryRequest request) {
-    requests.onNext(request);
+    requests.onNext(sentFirst && nodeOnFirstMessageOnly ? request.toBuilder().clearNode().build() : request);
+    sentFirst = true;
   }
 
   public static List<String> clusterNames(DiscoveryResponse response) {

@@ -210,6 +210,45 @@ class AdsProtocolTest {
   }
 
   @Test
+  @DisplayName("a node sent only in the stream's first request (set_node_on_first_message_only) still chooses the profile of every later request")
+  void nodeOnFirstMessageOnly() throws Exception {
+    writeDemo(true);
+    Node node = AdsTestClient.envoyNode("sidecar-once").toBuilder()
+        .setMetadata(Struct.newBuilder().putFields(NodeClassifier.LISTENER_PORT_METADATA,
+            Value.newBuilder().setStringValue("15003").build()))
+        .build();
+    try (AdsTestClient envoy = new AdsTestClient(server().channel(), node).nodeOnFirstMessageOnly().start()) {
+      // LDS is the second request of the stream, so it carries no node; RDS and EDS come later still.
+      Listener listener = unpack(envoy.latest(LDS, WAIT), Listener.class).get(0);
+      RouteConfiguration routes = unpack(envoy.latest(RDS, WAIT), RouteConfiguration.class).get(0);
+      envoy.latest(EDS, WAIT);
+
+      assertThat(listener.getName()).isEqualTo("shadow-mirroring-http-15003");
+      assertThat(routes.getName()).isEqualTo("shadow-mirroring-http-15003");
+    }
+  }
+
+  @Test
+  @DisplayName("a NACK whose watch never opens leaves nothing behind once its stream is gone")
+  void nackBookkeepingEndsWithTheStream() throws Exception {
+    writeDemo(true);
+    ProxyRegistry registry = server().server().proxies();
+    long streamId = 987_654_321L;
+    registry.onV3StreamRequest(streamId, io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest.newBuilder()
+        .setNode(AdsTestClient.envoyNode("gone")).setTypeUrl(RDS).build());
+    registry.onV3StreamResponse(streamId, io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest.getDefaultInstance(),
+        DiscoveryResponse.newBuilder().setTypeUrl(RDS).setVersionInfo("v1").setNonce("7").build());
+    registry.onV3StreamRequest(streamId, io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest.newBuilder()
+        .setTypeUrl(RDS).setResponseNonce("7")
+        .setErrorDetail(com.google.rpc.Status.newBuilder().setMessage("no")).build());
+    assertThat(registry.pendingRejections()).as("the rejected version waits for its watch").isEqualTo(1);
+
+    registry.onStreamClose(streamId, RDS);
+
+    assertThat(registry.pendingRejections()).isZero();
+  }
+
+  @Test
   @DisplayName("a listener port nobody uses any more loses its snapshot at the next publish")
   void unusedProfilesAreDropped() throws Exception {
     writeDemo(true);
