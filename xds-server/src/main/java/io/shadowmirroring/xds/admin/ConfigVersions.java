@@ -4,8 +4,13 @@ import io.shadowmirroring.xds.model.Inventory;
 import io.shadowmirroring.xds.model.MeshModelBuilder;
 import io.shadowmirroring.xds.translate.MeshTranslator;
 import io.shadowmirroring.xds.translate.ProxyProfile;
+import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.envoy.config.core.v3.Node;
 import io.shadowmirroring.xds.xds.ContentVersion;
+import io.shadowmirroring.xds.xds.ProxyRegistry;
+import io.shadowmirroring.xds.xds.ProxyStream;
 import io.shadowmirroring.xds.xds.SnapshotPublisher;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -15,6 +20,7 @@ import java.util.function.Supplier;
  */
 public final class ConfigVersions {
   private final SnapshotPublisher publisher;
+  private final ProxyRegistry proxies;
   private final ProxyProfile profile;
   private final Supplier<MeshModelBuilder> builders;
 
@@ -22,8 +28,10 @@ public final class ConfigVersions {
    * @param builders copies of the live model builder, so predictions fall back to last valid specs
    *     exactly as the real build will
    */
-  public ConfigVersions(SnapshotPublisher publisher, ProxyProfile profile, Supplier<MeshModelBuilder> builders) {
+  public ConfigVersions(SnapshotPublisher publisher, ProxyRegistry proxies, ProxyProfile profile,
+      Supplier<MeshModelBuilder> builders) {
     this.publisher = publisher;
+    this.proxies = proxies;
     this.profile = profile;
     this.builders = builders;
   }
@@ -31,6 +39,34 @@ public final class ConfigVersions {
   /** The version served now, empty before the first publish. */
   public String current() {
     return publisher.snapshot(profile).map(s -> s.routes().version()).orElse("");
+  }
+
+  /** The profile whose route version is "the config version". */
+  public ProxyProfile profile() {
+    return profile;
+  }
+
+  /**
+   * The connected proxies of the profile that have not ACKed the route configuration served now,
+   * by node id, sorted; empty when every one has (or none is connected).
+   */
+  public List<String> proxiesNotAcked() {
+    String served = current();
+    return proxies.streamsOf(profile).stream()
+        .filter(s -> !ackedRoutes(s).equals(served))
+        .map(s -> s.node().map(Node::getId).orElse("?"))
+        .sorted()
+        .toList();
+  }
+
+  /** How many proxies of the profile are connected. */
+  public int connectedProxies() {
+    return proxies.streamsOf(profile).size();
+  }
+
+  private static String ackedRoutes(ProxyStream stream) {
+    ProxyStream.TypeState routes = stream.types().get(Resources.V3.ROUTE_TYPE_URL);
+    return routes == null ? "" : routes.ackedVersion();
   }
 
   /** The version the given inventory will be served in. */

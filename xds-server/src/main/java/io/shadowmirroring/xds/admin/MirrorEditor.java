@@ -23,6 +23,7 @@ import io.shadowmirroring.xds.model.Inventory;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -31,6 +32,10 @@ import java.util.stream.Collectors;
  * Every change the admin API makes: edit a Service's mirror annotations, check the result exactly as
  * the annotation parser and resolver would, write it through to the source of truth, and optionally
  * wait until it is served. Nothing is kept only here; the annotations are the record.
+ *
+ * <p>Edits of one Service run one at a time, each starting from the live annotations, so two quick
+ * edits cannot undo each other; edits of different Services do not wait for each other. The version
+ * prediction (a full translation) runs outside that lock.
  */
 public final class MirrorEditor {
   private final ConfigSource source;
@@ -38,6 +43,8 @@ public final class MirrorEditor {
   private final ConfigVersions versions;
   private final MirrorAnnotationParser parser = new MirrorAnnotationParser();
   private final MirrorResolver resolver = new MirrorResolver();
+  // One lock object per Service ever edited: bounded by the number of Services.
+  private final ConcurrentHashMap<ServiceRef, Object> locks = new ConcurrentHashMap<>();
 
   public MirrorEditor(ConfigSource source, MirrorReconciler reconciler, ConfigVersions versions) {
     this.source = source;
@@ -49,6 +56,8 @@ public final class MirrorEditor {
    * What a change led to.
    *
    * @param configVersion the version that serves the change (computed ahead when not waiting)
+   * @param served true once a build with the change is published and every connected proxy of the
+   *     config version's profile has ACKed the route configuration that carries it
    */
   public record Outcome(Optional<MirrorStatus> status, String configVersion, boolean served) {}
 
@@ -59,11 +68,11 @@ public final class MirrorEditor {
    */
   public Outcome apply(ServiceRef ref, UnaryOperator<Map<String, String>> edit, boolean wait, Duration timeout)
       throws StatusException {
-    // One edit at a time, each starting from the live annotations: two quick edits must not undo each other.
     Map<String, String> wanted;
-    String willServe;
-    synchronized (this) {
-      Map<ServiceRef, ServiceInput> services = source.inventory().services().stream()
+    Inventory after;
+    synchronized (locks.computeIfAbsent(ref, r -> new Object())) {
+      Inventory inventory = source.inventory();
+      Map<ServiceRef, ServiceInput> services = inventory.services().stream()
           .collect(Collectors.toMap(ServiceInput::ref, Function.identity(), (a, b) -> a));
       ServiceInput cached = services.get(ref);
       if (cached == null) {
@@ -71,9 +80,14 @@ public final class MirrorEditor {
       }
       ServiceInput current = new ServiceInput(ref, liveAnnotations(ref), cached.ports());
       wanted = new TreeMap<>(edit.apply(mirrorAnnotations(current.annotations())));
-      willServe = write(ref, current, wanted, services);
+      ServiceInput edited = validate(current, wanted, services);
+      List<ServiceInput> changed = new ArrayList<>(services.values());
+      changed.replaceAll(s -> s.ref().equals(ref) ? edited : s);
+      after = new Inventory(changed, inventory.endpointSlices());
+      write(ref, wanted);
     }
     reconciler.poke();
+    String willServe = versions.predict(after);
     if (!wait) {
       return new Outcome(Optional.empty(), willServe, false);
     }
@@ -90,12 +104,7 @@ public final class MirrorEditor {
     }
   }
 
-  private String write(ServiceRef ref, ServiceInput current, Map<String, String> wanted,
-      Map<ServiceRef, ServiceInput> services) throws StatusException {
-    ServiceInput edited = validate(current, wanted, services);
-    List<ServiceInput> after = new ArrayList<>(services.values());
-    after.replaceAll(s -> s.ref().equals(ref) ? edited : s);
-    String willServe = versions.predict(new Inventory(after, source.inventory().endpointSlices()));
+  private void write(ServiceRef ref, Map<String, String> wanted) throws StatusException {
     try {
       source.annotationWriter().replaceMirrorAnnotations(ref, wanted);
     } catch (AnnotationWriter.ServiceNotFoundException e) {
@@ -103,7 +112,6 @@ public final class MirrorEditor {
     } catch (IOException e) {
       throw Status.UNAVAILABLE.withDescription("could not write the annotations: " + e.getMessage()).asException();
     }
-    return willServe;
   }
 
   public static Map<String, String> mirrorAnnotations(Map<String, String> annotations) {
@@ -131,15 +139,28 @@ public final class MirrorEditor {
     return edited;
   }
 
-  // Served means: a build that saw the new annotations has been published to the snapshot cache.
+  /**
+   * Served means: a build that saw the new annotations has been published (a build is published before
+   * it becomes the last build), and every proxy of the config version's profile connected at that
+   * moment or later has ACKed the route configuration served then or since. Proxies of other profiles
+   * (other listener ports, gRPC clients) are not waited for.
+   */
   private Outcome awaitServed(ServiceRef ref, Map<String, String> wanted, Duration timeout) throws StatusException {
     long deadline = System.nanoTime() + timeout.toNanos();
+    Optional<MirrorStatus> published = Optional.empty();
+    List<String> notAcked = List.of();
     while (System.nanoTime() < deadline) {
-      ModelBuild build = reconciler.lastBuild();
-      Optional<MirrorStatus> status = build == null ? Optional.empty()
-          : build.statuses().stream().filter(s -> s.service().equals(ref)).findFirst();
-      if (status.isPresent() && mirrorAnnotations(status.get().annotations()).equals(wanted)) {
-        return new Outcome(status, versions.current(), true);
+      if (published.isEmpty()) {
+        ModelBuild build = reconciler.lastBuild();
+        published = (build == null ? Optional.<MirrorStatus>empty()
+            : build.statuses().stream().filter(s -> s.service().equals(ref)).findFirst())
+            .filter(s -> mirrorAnnotations(s.annotations()).equals(wanted));
+      }
+      if (published.isPresent()) {
+        notAcked = versions.proxiesNotAcked();
+        if (notAcked.isEmpty()) {
+          return new Outcome(published, versions.current(), true);
+        }
       }
       try {
         Thread.sleep(20);
@@ -148,7 +169,13 @@ public final class MirrorEditor {
         break;
       }
     }
-    throw Status.DEADLINE_EXCEEDED.withDescription("the change to " + ref
-        + " was written but not yet served after " + timeout.toMillis() + " ms").asException();
+    if (published.isEmpty()) {
+      throw Status.DEADLINE_EXCEEDED.withDescription("the change to " + ref
+          + " was written but not yet published after " + timeout.toMillis() + " ms").asException();
+    }
+    throw Status.DEADLINE_EXCEEDED.withDescription("the change to " + ref + " is published in config version "
+        + versions.current() + " but not yet ACKed after " + timeout.toMillis() + " ms by " + notAcked.size()
+        + " of the " + versions.connectedProxies() + " connected " + versions.profile() + " proxies: "
+        + String.join(", ", notAcked)).asException();
   }
 }
