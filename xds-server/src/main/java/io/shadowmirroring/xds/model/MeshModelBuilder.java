@@ -51,7 +51,7 @@ public final class MeshModelBuilder {
             endpoints.addresses(service.ref(), port, service.ports().size()), route));
       }
     }
-    return new ModelBuild(new MeshModel(ports), statuses, problems);
+    return new ModelBuild(new MeshModel(ports), statuses, problems, endpoints.problems());
   }
 
   private record Decision(Optional<ResolvedMirror> mirror, MirrorStatus status, Optional<ConfigProblem> problem) {}

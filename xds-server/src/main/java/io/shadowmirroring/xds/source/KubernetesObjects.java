@@ -1,6 +1,8 @@
 package io.shadowmirroring.xds.source;
 
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.shadowmirroring.xds.model.EndpointSliceInput;
 import io.shadowmirroring.xds.model.ServiceInput;
@@ -37,12 +39,20 @@ public final class KubernetesObjects {
         .toList();
     List<EndpointSliceInput.Endpoint> endpoints = Optional.ofNullable(slice.getEndpoints()).orElse(List.of())
         .stream()
-        .map(e -> new EndpointSliceInput.Endpoint(
-            Optional.ofNullable(e.getAddresses()).orElse(List.of()),
-            e.getConditions() == null || e.getConditions().getReady() == null || e.getConditions().getReady(),
-            e.getZone()))
+        .map(KubernetesObjects::endpoint)
         .toList();
     return new EndpointSliceInput(namespace, slice.getMetadata().getName(), labels.get(SERVICE_NAME_LABEL),
-        ports, endpoints);
+        slice.getAddressType(), ports, endpoints);
+  }
+
+  // Unset conditions as discovery.k8s.io/v1 EndpointConditions says: ready unset means ready; serving
+  // unset defers to ready; terminating unset means not terminating.
+  private static EndpointSliceInput.Endpoint endpoint(Endpoint endpoint) {
+    EndpointConditions conditions = Optional.ofNullable(endpoint.getConditions()).orElse(new EndpointConditions());
+    boolean ready = conditions.getReady() == null || conditions.getReady();
+    boolean serving = conditions.getServing() == null ? ready : conditions.getServing();
+    boolean terminating = conditions.getTerminating() != null && conditions.getTerminating();
+    return new EndpointSliceInput.Endpoint(Optional.ofNullable(endpoint.getAddresses()).orElse(List.of()), ready,
+        endpoint.getZone(), serving, terminating);
   }
 }

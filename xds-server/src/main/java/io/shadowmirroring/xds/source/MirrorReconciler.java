@@ -3,6 +3,7 @@ package io.shadowmirroring.xds.source;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.shadowmirroring.xds.model.ConfigProblem;
+import io.shadowmirroring.xds.model.EndpointProblem;
 import io.shadowmirroring.xds.model.MeshModelBuilder;
 import io.shadowmirroring.xds.model.MirrorStatus;
 import io.shadowmirroring.xds.model.ModelBuild;
@@ -40,6 +41,7 @@ public final class MirrorReconciler implements AutoCloseable {
   private final AtomicInteger invalidConfigs = new AtomicInteger();
   private final AtomicReference<ModelBuild> lastBuild = new AtomicReference<>();
   private final Map<ServiceRef, String> reportedProblems = new HashMap<>();
+  private final java.util.Set<String> reportedEndpointProblems = new java.util.HashSet<>();
   private final List<Consumer<ModelBuild>> listeners = new CopyOnWriteArrayList<>();
 
   public MirrorReconciler(ConfigSource source, SnapshotPublisher publisher, Duration debounce,
@@ -90,6 +92,7 @@ public final class MirrorReconciler implements AutoCloseable {
       ModelBuild build = builder.build(source.inventory());
       publisher.publish(build.model());
       report(build.problems());
+      reportEndpoints(build.endpointProblems());
       lastBuild.set(build);
       invalidConfigs.set((int) build.statuses().stream()
           .filter(s -> s.state() == MirrorStatus.State.INVALID).count());
@@ -122,6 +125,19 @@ public final class MirrorReconciler implements AutoCloseable {
     }
     reportedProblems.clear();
     reportedProblems.putAll(current);
+  }
+
+  // Each distinct endpoint problem is logged once while it lasts.
+  private void reportEndpoints(List<EndpointProblem> problems) {
+    java.util.Set<String> current = new java.util.HashSet<>();
+    for (EndpointProblem problem : problems) {
+      current.add(problem.message());
+      if (!reportedEndpointProblems.contains(problem.message())) {
+        LOG.warn(problem.message());
+      }
+    }
+    reportedEndpointProblems.clear();
+    reportedEndpointProblems.addAll(current);
   }
 
   @Override

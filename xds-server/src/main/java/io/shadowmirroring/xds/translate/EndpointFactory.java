@@ -18,6 +18,12 @@ import java.util.TreeMap;
 /**
  * A ClusterLoadAssignment for every cluster, even an empty one: without it the cluster warms forever.
  * Every locality group has a locality and a weight, because gRPC's xDS clients reject groups without.
+ *
+ * <p>A terminating-but-serving endpoint is sent with health status DRAINING, which Envoy treats as
+ * unhealthy (envoyproxy/envoy api/envoy/config/core/v3/health_check.proto, HealthStatus): no new
+ * requests while healthy endpoints exist, but still used in panic mode, e.g. when every endpoint of a
+ * rollout is terminating, rather than having none. A locality's weight counts its healthy endpoints
+ * (at least 1, the smallest weight Envoy accepts).
  */
 final class EndpointFactory {
 
@@ -31,10 +37,11 @@ final class EndpointFactory {
     byZone.forEach((zone, addresses) -> {
       LocalityLbEndpoints.Builder group = LocalityLbEndpoints.newBuilder()
           .setLocality(Locality.newBuilder().setZone(zone))
-          .setLoadBalancingWeight(UInt32Value.of(addresses.size()));
+          .setLoadBalancingWeight(UInt32Value.of(
+              Math.max(1, (int) addresses.stream().filter(a -> !a.draining()).count())));
       for (EndpointAddress address : addresses) {
         group.addLbEndpoints(LbEndpoint.newBuilder()
-            .setHealthStatus(HealthStatus.HEALTHY)
+            .setHealthStatus(address.draining() ? HealthStatus.DRAINING : HealthStatus.HEALTHY)
             .setEndpoint(Endpoint.newBuilder().setAddress(Address.newBuilder()
                 .setSocketAddress(SocketAddress.newBuilder()
                     .setAddress(address.ip())

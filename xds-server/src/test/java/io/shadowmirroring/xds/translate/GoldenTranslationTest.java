@@ -87,7 +87,9 @@ class GoldenTranslationTest {
       files.put(profile.getKey() + "/clusters.yaml", XdsYaml.toYaml(resources.clusters()));
       files.put(profile.getKey() + "/endpoints.yaml", XdsYaml.toYaml(resources.endpoints()));
     }
-    files.put(PROBLEMS, build.problems().stream().map(p -> p.message() + "\n").collect(Collectors.joining()));
+    files.put(PROBLEMS, Stream.concat(build.problems().stream().map(p -> p.message()),
+            build.endpointProblems().stream().map(p -> p.message()))
+        .map(line -> line + "\n").collect(Collectors.joining()));
     return files;
   }
 
