@@ -9,6 +9,8 @@ filled in (a test checks that the two stay the same otherwise). Called with (dic
 node:
   id: front-proxy
   cluster: front-proxy
+  metadata:
+    shadow-mirroring.io/role: edge
 admin:
   address:
     socket_address: { address: 127.0.0.1, port_value: 9901 }

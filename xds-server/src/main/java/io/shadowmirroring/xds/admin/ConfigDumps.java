@@ -30,6 +30,7 @@ final class ConfigDumps {
           .add(XdsYaml.TYPE_REGISTRY.find("envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"))
           .add(XdsYaml.TYPE_REGISTRY.find("envoy.extensions.filters.http.router.v3.Router"))
           .add(XdsYaml.TYPE_REGISTRY.find("envoy.extensions.upstreams.http.v3.HttpProtocolOptions"))
+          .add(XdsYaml.TYPE_REGISTRY.find("envoy.extensions.access_loggers.stream.v3.StdoutAccessLog"))
           .add(ClustersConfigDump.getDescriptor())
           .add(EndpointsConfigDump.getDescriptor())
           .add(ListenersConfigDump.getDescriptor())

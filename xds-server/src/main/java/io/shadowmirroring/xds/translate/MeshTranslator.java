@@ -29,14 +29,14 @@ public final class MeshTranslator {
     }
     return profile.kind() == ProxyProfile.Kind.GRPC
         ? new XdsResources(clusterList, assignments, grpcListeners(model), List.of())
-        : new XdsResources(clusterList, assignments, List.of(listeners.envoyListener(profile.listenerPort())),
-            List.of(envoyRoutes(model, profile.listenerPort())));
+        : new XdsResources(clusterList, assignments, List.of(listeners.envoyListener(profile)),
+            List.of(envoyRoutes(model, profile)));
   }
 
-  private RouteConfiguration envoyRoutes(MeshModel model, int listenerPort) {
-    Map<ClusterRef, List<String>> plan = domains.plan(model.ports());
+  private RouteConfiguration envoyRoutes(MeshModel model, ProxyProfile profile) {
+    Map<ClusterRef, List<String>> plan = domains.plan(model.ports(), profile.namespace());
     RouteConfiguration.Builder config =
-        RouteConfiguration.newBuilder().setName(ResourceNames.envoyRouteConfiguration(listenerPort));
+        RouteConfiguration.newBuilder().setName(ResourceNames.envoyRouteConfiguration(profile.listenerPort()));
     for (ServicePortModel port : model.ports()) {
       List<String> hostDomains = plan.get(port.cluster());
       if (!hostDomains.isEmpty()) {

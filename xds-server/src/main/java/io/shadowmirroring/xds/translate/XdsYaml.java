@@ -36,6 +36,7 @@ public final class XdsYaml {
       .add(ClusterLoadAssignment.getDescriptor())
       .add(Listener.getDescriptor())
       .add(RouteConfiguration.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.access_loggers.stream.v3.StdoutAccessLog.getDescriptor())
       .build();
 
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer()

@@ -4,15 +4,28 @@ import com.google.protobuf.Value;
 import io.envoyproxy.controlplane.cache.NodeGroup;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.shadowmirroring.xds.translate.ProxyProfile;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Puts each xDS client in a snapshot group. Envoy and proxyless gRPC clients must be apart (Envoy
- * rejects api_listeners, gRPC needs them), and Envoy nodes may ask for another listener port.
- * It runs on every request, so it never throws: a bad metadata value falls back to the default port.
+ * rejects api_listeners, gRPC needs them); Envoy nodes may ask for another listener port, say whether
+ * they are an edge proxy or a sidecar, and name their own namespace, all in node metadata.
+ * It runs on every request, so it never throws: a bad metadata value falls back to the default, and
+ * {@link #problems} says what was wrong, for the one log line at connect.
  */
 public final class NodeClassifier implements NodeGroup<ProxyProfile> {
   /** Node metadata key with which an Envoy asks for its HTTP listener on another port. */
   public static final String LISTENER_PORT_METADATA = "shadow-mirroring.io/listener-port";
+  /** Node metadata key: {@code edge} (the default) or {@code sidecar}. */
+  public static final String ROLE_METADATA = "shadow-mirroring.io/role";
+  /** Node metadata key: the proxy's own namespace, whose Services it reaches by short name. */
+  public static final String NAMESPACE_METADATA = "shadow-mirroring.io/namespace";
+
+  // A Kubernetes namespace name: an RFC 1123 label.
+  private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
   private final int defaultListenerPort;
 
@@ -25,15 +38,37 @@ public final class NodeClassifier implements NodeGroup<ProxyProfile> {
     if (isProxylessGrpc(node)) {
       return ProxyProfile.grpc();
     }
-    return ProxyProfile.envoy(listenerPort(node));
+    return ProxyProfile.envoy(listenerPort(node), role(node), namespace(node));
   }
 
   public static boolean isProxylessGrpc(Node node) {
     return node.getUserAgentName().startsWith("gRPC");
   }
 
+  /** One line per metadata value that was ignored, saying why; empty when all are fine. */
+  public List<String> problems(Node node) {
+    List<String> problems = new ArrayList<>();
+    if (isProxylessGrpc(node)) {
+      return problems;
+    }
+    Value port = metadata(node, LISTENER_PORT_METADATA);
+    if (port != null && listenerPort(node) == defaultListenerPort && !text(port).equals("" + defaultListenerPort)) {
+      problems.add(LISTENER_PORT_METADATA + "=" + text(port) + " is not a port from 1 to 65535; using "
+          + defaultListenerPort);
+    }
+    Value role = metadata(node, ROLE_METADATA);
+    if (role != null && parseRole(text(role)) == null) {
+      problems.add(ROLE_METADATA + "=" + text(role) + " is not edge or sidecar; using edge");
+    }
+    Value namespace = metadata(node, NAMESPACE_METADATA);
+    if (namespace != null && namespace(node).isEmpty()) {
+      problems.add(NAMESPACE_METADATA + "=" + text(namespace) + " is not a namespace name; using none");
+    }
+    return problems;
+  }
+
   private int listenerPort(Node node) {
-    Value value = node.getMetadata().getFieldsMap().get(LISTENER_PORT_METADATA);
+    Value value = metadata(node, LISTENER_PORT_METADATA);
     if (value == null) {
       return defaultListenerPort;
     }
@@ -43,6 +78,40 @@ public final class NodeClassifier implements NodeGroup<ProxyProfile> {
       default -> 0;
     };
     return port >= 1 && port <= 65535 && port == Math.rint(port) ? (int) port : defaultListenerPort;
+  }
+
+  private static ProxyProfile.Role role(Node node) {
+    Value value = metadata(node, ROLE_METADATA);
+    ProxyProfile.Role role = value == null ? null : parseRole(text(value));
+    return role == null ? ProxyProfile.Role.EDGE : role;
+  }
+
+  private static ProxyProfile.Role parseRole(String text) {
+    return switch (text.trim().toLowerCase(Locale.ROOT)) {
+      case "edge" -> ProxyProfile.Role.EDGE;
+      case "sidecar" -> ProxyProfile.Role.SIDECAR;
+      default -> null;
+    };
+  }
+
+  private static String namespace(Node node) {
+    Value value = metadata(node, NAMESPACE_METADATA);
+    String text = value == null ? "" : text(value).trim();
+    return NAMESPACE.matcher(text).matches() ? text : "";
+  }
+
+  private static Value metadata(Node node, String key) {
+    return node.getMetadata().getFieldsMap().get(key);
+  }
+
+  private static String text(Value value) {
+    return switch (value.getKindCase()) {
+      case STRING_VALUE -> value.getStringValue();
+      case NUMBER_VALUE -> value.getNumberValue() == Math.rint(value.getNumberValue())
+          ? Long.toString((long) value.getNumberValue()) : Double.toString(value.getNumberValue());
+      case BOOL_VALUE -> Boolean.toString(value.getBoolValue());
+      default -> value.getKindCase().name().toLowerCase(Locale.ROOT);
+    };
   }
 
   private static double parseOrZero(String text) {

@@ -172,6 +172,7 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
       stream.identify(node, profile);
       LOG.info("xDS client connected: node {} cluster {} agent {} ({}{})", node.getId(), node.getCluster(),
           node.getUserAgentName(), profile, delta ? ", delta" : "");
+      classifier.problems(node).forEach(problem -> LOG.warn("node {}: {}", node.getId(), problem));
       onNewNode.accept(profile);
     }
     return stream;

@@ -21,8 +21,8 @@ public final class SnapshotFactory {
   private SnapshotFactory() {}
 
   /**
-   * @throws SnapshotConsistencyException when a cluster lacks its endpoints or a listener its routes;
-   *     such a snapshot must never be published
+   * @throws SnapshotConsistencyException when a cluster lacks its endpoints or a listener its routes,
+   *     or anything else {@link #ensureReferencesResolve} finds; such a snapshot must never be published
    */
   public static Snapshot consistentSnapshot(XdsResources resources) throws SnapshotConsistencyException {
     Snapshot snapshot = Snapshot.create(
@@ -31,7 +31,8 @@ public final class SnapshotFactory {
         resources.listeners(), ContentVersion.of(resources.listeners()),
         resources.routes(), ContentVersion.of(resources.routes()),
         List.of(), ContentVersion.of(List.of()));
-    snapshot.ensureConsistent();
+    // Not Snapshot.ensureConsistent(): java-control-plane 1.0.x finds connection managers only by the
+    // legacy filter name envoy.http_connection_manager, deprecated since Envoy 1.14.
     ensureReferencesResolve(resources);
     return snapshot;
   }
@@ -39,11 +40,22 @@ public final class SnapshotFactory {
   /**
    * What {@code Snapshot.ensureConsistent()} checks, done without its blind spots: java-control-plane
    * 1.0.x finds connection managers only by the legacy filter name and never looks inside api_listeners
-   * or routes. This one finds them by type, and also checks that every cluster a route sends traffic or
-   * copies to is in the snapshot: Envoy does not warm routes, and a missing mirror cluster means
-   * silently no mirror ("shadow cluster ... does not exist").
+   * or routes. This one finds them by type (whatever the filter is named), and checks:
+   * <ul>
+   *   <li>no two resources of one type share a name;
+   *   <li>every EDS cluster has exactly its ClusterLoadAssignment, and no assignment is unreferenced;
+   *   <li>every route configuration a listener names over RDS is there, and no other;
+   *   <li>every cluster a route sends traffic or copies to is there: Envoy does not warm routes, and a
+   *       missing mirror cluster means silently no mirror ("shadow cluster ... does not exist");
+   *   <li>no domain appears twice in one route configuration, which Envoy rejects.
+   * </ul>
    */
   static void ensureReferencesResolve(XdsResources resources) throws SnapshotConsistencyException {
+    requireUniqueNames("Cluster", resources.clusters().stream().map(Cluster::getName).toList());
+    requireUniqueNames("ClusterLoadAssignment",
+        resources.endpoints().stream().map(e -> e.getClusterName()).toList());
+    requireUniqueNames("Listener", resources.listeners().stream().map(Listener::getName).toList());
+    requireUniqueNames("RouteConfiguration", resources.routes().stream().map(RouteConfiguration::getName).toList());
     Set<String> edsNames = new TreeSet<>();
     for (Cluster cluster : resources.clusters()) {
       if (cluster.getType() == Cluster.DiscoveryType.EDS) {
@@ -97,6 +109,24 @@ public final class SnapshotFactory {
     missing.removeAll(clusters);
     if (!missing.isEmpty()) {
       throw new SnapshotConsistencyException("Clusters referenced by routes but missing: " + missing);
+    }
+    for (RouteConfiguration config : allRoutes) {
+      List<String> domains = new ArrayList<>();
+      config.getVirtualHostsList().forEach(host -> domains.addAll(host.getDomainsList()));
+      requireUniqueNames("domain in RouteConfiguration " + config.getName(), domains);
+    }
+  }
+
+  private static void requireUniqueNames(String what, List<String> names) throws SnapshotConsistencyException {
+    Set<String> seen = new TreeSet<>();
+    Set<String> duplicates = new TreeSet<>();
+    names.forEach(name -> {
+      if (!seen.add(name)) {
+        duplicates.add(name);
+      }
+    });
+    if (!duplicates.isEmpty()) {
+      throw new SnapshotConsistencyException(what + " names used more than once: " + duplicates);
     }
   }
 

@@ -139,7 +139,7 @@ class MirrorEditorTest {
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
             assertThat(e.getStatus().getDescription())
                 .startsWith("the change to shadow-demo/app-service is published in config version ")
-                .endsWith("but not yet ACKed after 2000 ms by 1 of the 2 connected envoy:10000 proxies: envoy-rejects");
+                .endsWith("but not yet ACKed after 2000 ms by 1 of the 2 connected envoy:10000/edge proxies: envoy-rejects");
           });
     }
     try (AdsTestClient acking = server.envoy("envoy-acks-2")) {

@@ -54,6 +54,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @DisplayName("MeshTranslator: the model as Envoy listeners, routes, clusters and endpoints")
 class MeshTranslatorTest {
   private static final ProxyProfile ENVOY = ProxyProfile.envoy(10000);
+  private static final ProxyProfile IN_TEAM_A = ProxyProfile.envoy(10000, ProxyProfile.Role.EDGE, "team-a");
+
   private static final String CART = "shop/cart:80";
 
   private final MeshTranslator translator = new MeshTranslator();
@@ -272,7 +274,7 @@ class MeshTranslatorTest {
       ServiceBuilder api = service("team-a", "api");
       ports.forEach(p -> api.port("p" + p, p));
 
-      XdsResources resources = translate(api);
+      XdsResources resources = translator.translate(model(inventory(api)), IN_TEAM_A);
 
       for (int port : ports) {
         List<String> domains = host(resources, "team-a/api:" + port).getDomainsList();
@@ -288,17 +290,29 @@ class MeshTranslatorTest {
     }
 
     @Test
-    void aShortNameClaimedInTwoNamespacesIsLeftOutForBoth() {
-      XdsResources resources = translate(service("team-a", "web").port("http", 80),
-          service("team-b", "web").port("http", 80));
+    @DisplayName("short names go only to the Services of the proxy's namespace; qualified names to all")
+    void shortNamesOnlyForTheProxysNamespace() {
+      ServiceBuilder[] services = {service("team-a", "web").port("http", 80), service("team-b", "web").port("http", 80)};
 
-      assertThat(host(resources, "team-a/web:80").getDomainsList()).containsExactly("web.team-a",
-          "web.team-a.svc", "web.team-a.svc.cluster.local", "web.team-a.svc.cluster.local:80",
-          "web.team-a.svc:80", "web.team-a:80");
-      assertThat(host(resources, "team-b/web:80").getDomainsList()).doesNotContain("web", "web:80");
-      List<String> allDomains = resources.routes().get(0).getVirtualHostsList().stream()
-          .flatMap(h -> h.getDomainsList().stream()).toList();
-      assertThat(allDomains).doesNotHaveDuplicates();
+      XdsResources inA = translator.translate(model(inventory(services)), IN_TEAM_A);
+      XdsResources inB = translator.translate(model(inventory(services)),
+          ProxyProfile.envoy(10000, ProxyProfile.Role.SIDECAR, "team-b"));
+      XdsResources nowhere = translate(services);
+
+      List<String> qualifiedA = List.of("web.team-a", "web.team-a.svc", "web.team-a.svc.cluster.local",
+          "web.team-a.svc.cluster.local:80", "web.team-a.svc:80", "web.team-a:80");
+      assertThat(host(inA, "team-a/web:80").getDomainsList())
+          .containsExactly("web", "web.team-a", "web.team-a.svc", "web.team-a.svc.cluster.local",
+              "web.team-a.svc.cluster.local:80", "web.team-a.svc:80", "web.team-a:80", "web:80");
+      assertThat(host(inA, "team-b/web:80").getDomainsList()).doesNotContain("web", "web:80").contains("web.team-b");
+      assertThat(host(inB, "team-b/web:80").getDomainsList()).contains("web", "web:80", "web.team-b:80");
+      assertThat(host(inB, "team-a/web:80").getDomainsList()).containsExactlyElementsOf(qualifiedA);
+      assertThat(host(nowhere, "team-a/web:80").getDomainsList()).as("a proxy without a namespace")
+          .containsExactlyElementsOf(qualifiedA);
+      for (XdsResources resources : List.of(inA, inB, nowhere)) {
+        assertThat(resources.routes().get(0).getVirtualHostsList().stream()
+            .flatMap(h -> h.getDomainsList().stream()).toList()).doesNotHaveDuplicates();
+      }
     }
   }
 

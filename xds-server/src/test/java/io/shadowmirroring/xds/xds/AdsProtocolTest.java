@@ -249,6 +249,43 @@ class AdsProtocolTest {
   }
 
   @Test
+  @DisplayName("two namespaces with a Service of the same name, two proxies in each: each proxy reaches its own namespace's Service by short name, both by qualified names")
+  void tenantSafeDomains() throws Exception {
+    DirectoryServer.write(directory.resolve("tenants.yaml"), documents(
+        service("team-a", "api", Map.of(), 80, "http"), endpointSlice("team-a", "api", "http", 8080, "10.1.0.1"),
+        service("team-b", "api", Map.of(), 80, "http"), endpointSlice("team-b", "api", "http", 8080, "10.2.0.1")));
+    List<AdsTestClient> proxies = new java.util.ArrayList<>();
+    try {
+      for (String namespace : List.of("team-a", "team-a", "team-b", "team-b")) {
+        Node node = AdsTestClient.envoyNode(namespace + "-" + proxies.size()).toBuilder()
+            .setMetadata(Struct.newBuilder()
+                .putFields(NodeClassifier.NAMESPACE_METADATA, Value.newBuilder().setStringValue(namespace).build())
+                .putFields(NodeClassifier.ROLE_METADATA, Value.newBuilder().setStringValue("sidecar").build()))
+            .build();
+        proxies.add(new AdsTestClient(server().channel(), node).start());
+      }
+      for (int i = 0; i < proxies.size(); i++) {
+        String own = i < 2 ? "team-a" : "team-b";
+        String other = i < 2 ? "team-b" : "team-a";
+        RouteConfiguration routes = unpack(proxies.get(i).latest(RDS, WAIT), RouteConfiguration.class).get(0);
+        Map<String, List<String>> domains = new java.util.TreeMap<>();
+        routes.getVirtualHostsList().forEach(h -> domains.put(h.getName(), h.getDomainsList()));
+
+        assertThat(domains.get(own + "/api:80")).as("proxy %d in %s", i, own)
+            .contains("api", "api:80", "api." + own, "api." + own + ".svc.cluster.local:80");
+        assertThat(domains.get(other + "/api:80")).as("proxy %d in %s", i, own)
+            .doesNotContain("api", "api:80").contains("api." + other, "api." + other + ".svc.cluster.local:80");
+      }
+      var profiles = server().server().publisher();
+      assertThat(profiles.snapshot(io.shadowmirroring.xds.translate.ProxyProfile.envoy(10000,
+          io.shadowmirroring.xds.translate.ProxyProfile.Role.SIDECAR, "team-a"))).as("one profile per namespace")
+          .isPresent();
+    } finally {
+      proxies.forEach(AdsTestClient::close);
+    }
+  }
+
+  @Test
   @DisplayName("a listener port nobody uses any more loses its snapshot at the next publish")
   void unusedProfilesAreDropped() throws Exception {
     writeDemo(true);
