@@ -29,6 +29,11 @@ public final class LeaseLeadership implements Leadership {
     this.settings = settings;
   }
 
+  /** The name this replica holds the Lease under. */
+  public String identity() {
+    return settings.identity();
+  }
+
   @Override
   public boolean isLeader() {
     return leader.get();
