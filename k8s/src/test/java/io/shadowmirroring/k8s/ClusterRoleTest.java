@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.shadowmirroring.xds.source.LeaseSettings;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -22,7 +26,18 @@ class ClusterRoleTest {
       new Rule("", "services", List.of("patch")),
       new Rule("", "events", List.of("create", "patch")));
 
+  /**
+   * The Lease of leader election, in the server's own namespace only: fabric8's LeaseLock gets it,
+   * creates it once and renews it with a patch. Create cannot be narrowed to a name.
+   */
+  private static final List<NamedRule> EXPECTED_IN_NAMESPACE = List.of(
+      new NamedRule("coordination.k8s.io", "leases", List.of(), List.of("create")),
+      new NamedRule("coordination.k8s.io", "leases", List.of(LeaseSettings.DEFAULT_NAME), List.of("get", "patch")));
+
   record Rule(String apiGroup, String resource, List<String> verbs) {
+  }
+
+  record NamedRule(String apiGroup, String resource, List<String> resourceNames, List<String> verbs) {
   }
 
   /** Where the RBAC objects come from, and the namespace the xds-server runs in there. */
@@ -67,6 +82,34 @@ class ClusterRoleTest {
       assertThat(subject.getNamespace()).isEqualTo(source.namespace());
     });
     assertThat(server.getMetadata().getNamespace()).isEqualTo(source.namespace());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("sources")
+  void theLeaseRoleIsNamespacedAndBoundToTheXdsServer(Source source) {
+    Role role = source.objects().all(Role.class).get(0);
+    RoleBinding binding = source.objects().all(RoleBinding.class).get(0);
+    Deployment server = source.objects().get(Deployment.class, "xds-server");
+
+    assertThat(source.objects().all(Role.class)).hasSize(1);
+    assertThat(role.getMetadata().getNamespace()).isEqualTo(source.namespace());
+    assertThat(role.getRules().stream().map(r -> new NamedRule(r.getApiGroups().get(0), r.getResources().get(0),
+        r.getResourceNames() == null ? List.of() : r.getResourceNames(), r.getVerbs())))
+        .containsExactlyElementsOf(EXPECTED_IN_NAMESPACE);
+    assertThat(binding.getMetadata().getNamespace()).isEqualTo(source.namespace());
+    assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
+    assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+    assertThat(binding.getSubjects()).singleElement().satisfies(subject -> {
+      assertThat(subject.getKind()).isEqualTo("ServiceAccount");
+      assertThat(subject.getName()).isEqualTo(server.getSpec().getTemplate().getSpec().getServiceAccountName());
+      assertThat(subject.getNamespace()).isEqualTo(source.namespace());
+    });
+    // The server puts its Lease in $POD_NAMESPACE (the Role's namespace) under $POD_NAME.
+    assertThat(server.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+        .filteredOn(e -> e.getValueFrom() != null && e.getValueFrom().getFieldRef() != null)
+        .extracting(EnvVar::getName, e -> e.getValueFrom().getFieldRef().getFieldPath())
+        .contains(org.assertj.core.groups.Tuple.tuple("POD_NAMESPACE", "metadata.namespace"),
+            org.assertj.core.groups.Tuple.tuple("POD_NAME", "metadata.name"));
   }
 
   /** One group and one resource per rule, no wildcards, no resourceNames or URLs to widen it. */

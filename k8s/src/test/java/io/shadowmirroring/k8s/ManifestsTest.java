@@ -35,6 +35,7 @@ class ManifestsTest {
             List.of("Service/app-versions", "DestinationRule/app-dr", "VirtualService/app-vs")),
         arguments("xds-server.yaml", List.of("Namespace/shadow-mirroring", "ServiceAccount/xds-server",
             "ClusterRole/shadow-mirroring-xds-server", "ClusterRoleBinding/shadow-mirroring-xds-server",
+            "Role/xds-server-leader-election", "RoleBinding/xds-server-leader-election",
             "Deployment/xds-server", "Service/xds-server")),
         arguments("envoy.yaml", List.of("ConfigMap/envoy-config", "Deployment/envoy", "Service/envoy")));
   }

@@ -5,6 +5,8 @@ import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
+import io.shadowmirroring.api.admin.v1.Check;
+import io.shadowmirroring.api.admin.v1.Comparison;
 import io.shadowmirroring.api.admin.v1.ListMirrorsResponse;
 import io.shadowmirroring.api.admin.v1.ListProxiesResponse;
 import io.shadowmirroring.api.admin.v1.Mirror;
@@ -13,6 +15,10 @@ import io.shadowmirroring.api.admin.v1.MirrorEvent;
 import io.shadowmirroring.api.admin.v1.MirrorTarget;
 import io.shadowmirroring.api.admin.v1.Proxy;
 import io.shadowmirroring.api.admin.v1.ResourceStatus;
+import io.shadowmirroring.api.admin.v1.SideStats;
+import io.shadowmirroring.api.admin.v1.TargetComparison;
+import io.shadowmirroring.api.admin.v1.TargetVerdict;
+import io.shadowmirroring.api.admin.v1.Verdict;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -137,10 +143,11 @@ final class Formats {
 
   static String mirrorsTable(ListMirrorsResponse response) {
     TableWriter table = new TableWriter(
-        "NAMESPACE", "SERVICE", "STATE", "TARGETS", "METHODS", "PROMOTED", "VERSION", "ERROR");
+        "NAMESPACE", "SERVICE", "STATE", "TARGETS", "METHODS", "PROMOTED", "VERDICT", "VERSION", "ERROR");
     for (Mirror m : response.getMirrorsList()) {
       table.row(m.getService().getNamespace(), m.getService().getName(), state(m), targets(m.getTargetsList()),
-          String.join(",", m.getMethodsList()), m.getPromoted(), m.getConfigVersion(), m.getError());
+          String.join(",", m.getMethodsList()), m.getPromoted(), verdicts(m.getVerdictsList()), m.getConfigVersion(),
+          m.getError());
     }
     return table.render();
   }
@@ -161,6 +168,13 @@ final class Formats {
     field(out, "Methods", String.join(",", m.getMethodsList()));
     field(out, "Keep host", Boolean.toString(m.getKeepHost()));
     field(out, "Promoted", m.getPromoted());
+    if (m.getVerdictsCount() == 0) {
+      field(out, "Verdicts", "");
+    } else {
+      for (int i = 0; i < m.getVerdictsCount(); i++) {
+        field(out, i == 0 ? "Verdicts" : "", verdictLine(m.getVerdicts(i)));
+      }
+    }
     field(out, "Version", m.getConfigVersion());
     field(out, "Error", m.getError());
     if (m.getAnnotationsCount() == 0) {
@@ -253,6 +267,98 @@ final class Formats {
       return Double.toString(value);
     }
     return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+  }
+
+  // ---- verdicts and comparisons -----------------------------------------------------------
+
+  /**
+   * The VERDICT cell: the verdict alone for a mirror with one target, else {@code ns/svc:port=VERDICT}
+   * per target, in the order of the verdicts. A target judged on several ports of the primary shows the
+   * worst of them (FAILING, then INSUFFICIENT_DATA, then PASSING).
+   */
+  static String verdicts(List<TargetVerdict> verdicts) {
+    Map<String, Verdict> worst = new LinkedHashMap<>();
+    for (TargetVerdict v : verdicts) {
+      MirrorTarget t = v.getTarget();
+      String key = t.getNamespace() + "/" + t.getService() + ":" + t.getPort();
+      worst.merge(key, v.getVerdict(), (a, b) -> severity(a) >= severity(b) ? a : b);
+    }
+    if (worst.size() == 1) {
+      return verdict(worst.values().iterator().next());
+    }
+    return worst.entrySet().stream().map(e -> e.getKey() + "=" + verdict(e.getValue()))
+        .collect(Collectors.joining(","));
+  }
+
+  private static int severity(Verdict verdict) {
+    return switch (verdict) {
+      case FAILING -> 3;
+      case INSUFFICIENT_DATA -> 2;
+      case PASSING -> 1;
+      default -> 0;
+    };
+  }
+
+  static String verdict(Verdict verdict) {
+    return switch (verdict) {
+      case INSUFFICIENT_DATA, PASSING, FAILING -> verdict.name();
+      case VERDICT_UNSPECIFIED -> "UNKNOWN";
+      case UNRECOGNIZED -> "UNKNOWN";
+    };
+  }
+
+  /** {@code get}: {@code port 80 -> ns/svc:80  PASSING since 2025-01-15T09:30:00Z}. */
+  private static String verdictLine(TargetVerdict v) {
+    MirrorTarget t = v.getTarget();
+    return "port " + v.getPrimaryPort() + " -> " + t.getNamespace() + "/" + t.getService() + ":" + t.getPort() + "  "
+        + verdict(v.getVerdict()) + " since " + timestamp(v.getVerdictSince())
+        + (v.getShadowOverloaded() ? "  (shadow overloaded: copies dropped)" : "");
+  }
+
+  /**
+   * {@code compare}: one block per primary port and target: a verdict line, the request counts of both
+   * sides, then the checks as a table (metric | production | shadow | delta | threshold | ok), and the
+   * reason of each failed check below it.
+   */
+  static String comparison(Comparison comparison) {
+    ServiceRef primary = ServiceRef.of(comparison.getService());
+    List<String> blocks = new ArrayList<>();
+    for (TargetComparison t : comparison.getTargetsList()) {
+      StringBuilder block = new StringBuilder();
+      block.append(primary).append(':').append(t.getPrimaryPort()).append(" -> ")
+          .append(t.getTargetNamespace()).append('/').append(t.getTargetService()).append(':').append(t.getTargetPort())
+          .append("  ").append(verdict(t.getVerdict())).append(" since ").append(timestamp(t.getVerdictSince()));
+      if (t.getShadowOverloaded()) {
+        block.append("  (shadow overloaded: copies dropped by its circuit breakers)");
+      }
+      block.append('\n');
+      block.append("requests: production ").append(side(t.getProduction())).append(", shadow ")
+          .append(side(t.getShadow())).append('\n');
+      if (t.getChecksCount() == 0) {
+        block.append("no checks yet\n");
+      } else {
+        TableWriter table = new TableWriter("METRIC", "PRODUCTION", "SHADOW", "DELTA", "THRESHOLD", "OK");
+        for (Check c : t.getChecksList()) {
+          table.row(c.getMetric(), c.getProduction(), c.getShadow(), c.getDelta(), c.getThreshold(),
+              c.getOk() ? "yes" : "NO");
+        }
+        block.append(table.render());
+        for (Check c : t.getChecksList()) {
+          if (!c.getOk() && !c.getReason().isEmpty()) {
+            block.append("  ").append(Main.oneLine(c.getMetric())).append(": ").append(Main.oneLine(c.getReason()))
+                .append('\n');
+          }
+        }
+      }
+      blocks.add(block.toString());
+    }
+    return String.join("\n", blocks);
+  }
+
+  /** {@code 1200 (20.0/s, 2 proxies)}. */
+  private static String side(SideStats s) {
+    return s.getRequests() + " (" + BigDecimal.valueOf(s.getRatePerSecond()).setScale(1, java.math.RoundingMode.HALF_UP)
+        .toPlainString() + "/s, " + s.getProxies() + (s.getProxies() == 1 ? " proxy)" : " proxies)");
   }
 
   // ---- proxies -----------------------------------------------------------------------------

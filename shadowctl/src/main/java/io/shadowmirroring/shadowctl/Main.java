@@ -43,7 +43,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     commandListHeading = "%nCommands:%n",
     subcommands = {
         MirrorsCommand.class, GetCommand.class, SetCommand.class, DeleteCommand.class, PromoteCommand.class,
-        RollbackCommand.class, ProxiesCommand.class, ConfigDumpCommand.class, WatchCommand.class,
+        RollbackCommand.class, CompareCommand.class, ProxiesCommand.class, ConfigDumpCommand.class, WatchCommand.class,
         HelpCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {

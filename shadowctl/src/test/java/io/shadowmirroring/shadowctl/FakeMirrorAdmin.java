@@ -5,6 +5,9 @@ import com.google.protobuf.Timestamp;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.shadowmirroring.api.admin.v1.Check;
+import io.shadowmirroring.api.admin.v1.CompareRequest;
+import io.shadowmirroring.api.admin.v1.Comparison;
 import io.shadowmirroring.api.admin.v1.ConfigDump;
 import io.shadowmirroring.api.admin.v1.DeleteMirrorRequest;
 import io.shadowmirroring.api.admin.v1.GetConfigDumpRequest;
@@ -25,6 +28,10 @@ import io.shadowmirroring.api.admin.v1.ResourceStatus;
 import io.shadowmirroring.api.admin.v1.RollbackRequest;
 import io.shadowmirroring.api.admin.v1.ServiceName;
 import io.shadowmirroring.api.admin.v1.SetMirrorRequest;
+import io.shadowmirroring.api.admin.v1.SideStats;
+import io.shadowmirroring.api.admin.v1.TargetComparison;
+import io.shadowmirroring.api.admin.v1.TargetVerdict;
+import io.shadowmirroring.api.admin.v1.Verdict;
 import io.shadowmirroring.api.admin.v1.WatchMirrorsRequest;
 import java.time.Instant;
 import java.util.List;
@@ -42,7 +49,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>namespace {@code locked}: PERMISSION_DENIED on writes;
  *   <li>a percentage above 100: INVALID_ARGUMENT in the server's wording;
  *   <li>{@code shadow-demo/slow}: no answer until the client gives up;
- *   <li>an unknown mirror or node: NOT_FOUND.
+ *   <li>an unknown mirror or node: NOT_FOUND;
+ *   <li>compare: a FAILING shadow for {@code shadow-demo/app-service}, two targets for
+ *       {@code payments/checkout}, nothing judged for {@code shop/cart}, UNAVAILABLE in {@code syncing}.
  * </ul>
  */
 final class FakeMirrorAdmin extends MirrorAdminGrpc.MirrorAdminImplBase {
@@ -56,6 +65,7 @@ final class FakeMirrorAdmin extends MirrorAdminGrpc.MirrorAdminImplBase {
       .setConfigVersion("abc123")
       .putAnnotations("shadow-mirroring.io/mirror-to", "app-shadow-service")
       .putAnnotations("shadow-mirroring.io/mirror-percentage", "100")
+      .addVerdicts(verdict(80, target("shadow-demo", "app-shadow-service", 80, 100), Verdict.FAILING, false))
       .build();
 
   static final Mirror CHECKOUT = Mirror.newBuilder()
@@ -68,6 +78,9 @@ final class FakeMirrorAdmin extends MirrorAdminGrpc.MirrorAdminImplBase {
       .setConfigVersion("abc123")
       .putAnnotations("shadow-mirroring.io/mirror-to", "checkout-v2:8080=12.5,audit/recorder:90000")
       .putAnnotations("shadow-mirroring.io/mirror-methods", "*")
+      .addVerdicts(verdict(8080, target("payments", "checkout-v2", 8080, 12.5), Verdict.PASSING, false))
+      .addVerdicts(verdict(9090, target("payments", "checkout-v2", 8080, 12.5), Verdict.INSUFFICIENT_DATA, false))
+      .addVerdicts(verdict(8080, target("audit", "recorder", 9000, 100), Verdict.INSUFFICIENT_DATA, true))
       .build();
 
   static final Mirror CART = Mirror.newBuilder()
@@ -150,6 +163,40 @@ final class FakeMirrorAdmin extends MirrorAdminGrpc.MirrorAdminImplBase {
           }
         ]
       }""";
+
+  static final Comparison APP_COMPARISON = Comparison.newBuilder()
+      .setService(name("shadow-demo", "app-service"))
+      .addTargets(TargetComparison.newBuilder()
+          .setPrimaryPort(80).setTargetNamespace("shadow-demo").setTargetService("app-shadow-service")
+          .setTargetPort(80).setVerdict(Verdict.FAILING).setVerdictSince(timestamp("2025-01-15T09:40:00Z"))
+          .setProduction(side(1200, 20.0, 1188, 12, 12.5, 48.0))
+          .setShadow(side(1180, 19.67, 1003, 177, 13.1, 95.2))
+          .addChecks(check("5xx rate", "1.00%", "15.00%", "+14.00 points", "+1.00 points", false,
+              "the shadow's 5xx rate exceeds production's by more than 1.00 points at 98% confidence"
+                  + " (1180 vs 1200 requests)"))
+          .addChecks(check("p50 latency", "12.5 ms", "13.1 ms", "x1.05", "x1.25", true, "within the threshold"))
+          .addChecks(check("p99 latency", "48.0 ms", "95.2 ms", "x1.98", "x1.25", false,
+              "the shadow's p99 is 1.98 times production's")))
+      .build();
+
+  static final Comparison CHECKOUT_COMPARISON = Comparison.newBuilder()
+      .setService(name("payments", "checkout"))
+      .addTargets(TargetComparison.newBuilder()
+          .setPrimaryPort(8080).setTargetNamespace("audit").setTargetService("recorder").setTargetPort(9000)
+          .setVerdict(Verdict.INSUFFICIENT_DATA).setVerdictSince(timestamp("2025-01-15T09:00:00Z"))
+          .setShadowOverloaded(true)
+          .setProduction(side(150, 2.5, 150, 0, 8.0, 20.0))
+          .setShadow(SideStats.newBuilder().setRequests(3).setRatePerSecond(0.05).setResponses2Xx(3)
+              .setOverflows(147).setProxies(1)))
+      .addTargets(TargetComparison.newBuilder()
+          .setPrimaryPort(8080).setTargetNamespace("payments").setTargetService("checkout-v2").setTargetPort(8080)
+          .setVerdict(Verdict.PASSING).setVerdictSince(timestamp("2025-01-15T09:10:00Z"))
+          .setProduction(side(900, 15.0, 899, 1, 8.0, 20.0))
+          .setShadow(side(890, 14.83, 890, 0, 7.5, 19.0))
+          .addChecks(check("5xx rate", "0.11%", "0.00%", "-0.11 points", "+1.00 points", true, "within the threshold"))
+          .addChecks(check("p50 latency", "8.0 ms", "7.5 ms", "x0.94", "x1.25", true, "within the threshold"))
+          .addChecks(check("p99 latency", "20.0 ms", "19.0 ms", "x0.95", "x1.25", true, "within the threshold")))
+      .build();
 
   private static final Set<String> APP_TARGETS = Set.of("app-shadow-service", "shadow-demo/app-shadow-service");
 
@@ -303,6 +350,29 @@ final class FakeMirrorAdmin extends MirrorAdminGrpc.MirrorAdminImplBase {
     response.onCompleted();
   }
 
+  @Override
+  public void compare(CompareRequest request, StreamObserver<Comparison> response) {
+    requests.add(request);
+    String service = ref(request.getService());
+    if (request.getService().getNamespace().equals("syncing")) {
+      response.onError(Status.UNAVAILABLE.withDescription("not ready: the source has not synced yet")
+          .asRuntimeException());
+      return;
+    }
+    Comparison answer = switch (service) {
+      case "shadow-demo/app-service" -> APP_COMPARISON;
+      case "payments/checkout" -> CHECKOUT_COMPARISON;
+      case "shop/cart" -> Comparison.newBuilder().setService(request.getService()).build();
+      default -> null;
+    };
+    if (answer == null) {
+      response.onError(Status.NOT_FOUND.withDescription("service " + service + " has no mirror").asRuntimeException());
+      return;
+    }
+    response.onNext(answer);
+    response.onCompleted();
+  }
+
   private static void awaitCancellation() {
     CountDownLatch cancelled = new CountDownLatch(1);
     Context.current().addListener(context -> cancelled.countDown(), Runnable::run);
@@ -339,6 +409,22 @@ final class FakeMirrorAdmin extends MirrorAdminGrpc.MirrorAdminImplBase {
   private static MirrorTarget target(String namespace, String service, int port, double percentage) {
     return MirrorTarget.newBuilder()
         .setNamespace(namespace).setService(service).setPort(port).setPercentage(percentage).build();
+  }
+
+  private static TargetVerdict verdict(int port, MirrorTarget target, Verdict verdict, boolean overloaded) {
+    return TargetVerdict.newBuilder().setPrimaryPort(port).setTarget(target).setVerdict(verdict)
+        .setVerdictSince(timestamp("2025-01-15T09:40:00Z")).setShadowOverloaded(overloaded).build();
+  }
+
+  private static SideStats side(long requests, double rate, long ok, long errors, double p50, double p99) {
+    return SideStats.newBuilder().setRequests(requests).setRatePerSecond(rate).setResponses2Xx(ok)
+        .setResponses5Xx(errors).setP50Ms(p50).setP90Ms((p50 + p99) / 2).setP99Ms(p99).setProxies(2).build();
+  }
+
+  private static Check check(String metric, String production, String shadow, String delta, String threshold,
+      boolean ok, String reason) {
+    return Check.newBuilder().setMetric(metric).setProduction(production).setShadow(shadow).setDelta(delta)
+        .setThreshold(threshold).setOk(ok).setReason(reason).build();
   }
 
   private static ResourceStatus resource(String type, String sent, String acked) {

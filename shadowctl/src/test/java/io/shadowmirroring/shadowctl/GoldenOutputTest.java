@@ -101,6 +101,15 @@ class GoldenOutputTest {
     cases.add(ok("rollback-wait", "rollback", "shadow-demo/app-service", "--wait"));
     cases.add(ok("rollback-json", "-o", "json", "rollback", "shadow-demo/app-service"));
 
+    // -- compare
+    cases.add(ok("compare", "compare", "shadow-demo/app-service"));
+    cases.add(ok("compare-several-targets", "compare", "payments/checkout"));
+    cases.add(ok("compare-json", "-o", "json", "compare", "shadow-demo/app-service"));
+    cases.add(ok("compare-yaml", "compare", "payments/checkout", "-o", "yaml"));
+    cases.add(ok("compare-nothing-judged", "compare", "shop/cart"));
+    cases.add(ok("compare-nothing-judged-json", "-o", "json", "compare", "shop/cart"));
+    cases.add(raw("help-compare", 0, "help", "compare"));
+
     // -- proxies, config-dump, watch
     cases.add(ok("proxies", "proxies"));
     cases.add(ok("proxies-json", "-o", "json", "proxies"));
@@ -128,6 +137,8 @@ class GoldenOutputTest {
     cases.add(fails("promote-not-a-target", 1, "promote", "shadow-demo/app-service", "nope"));
     cases.add(fails("config-dump-unknown-node", 1, "config-dump", "no-such-node"));
     cases.add(fails("mirrors-server-unavailable", 1, "mirrors", "-n", "syncing"));
+    cases.add(fails("compare-not-found", 1, "compare", "shadow-demo/app-shadow-service"));
+    cases.add(fails("compare-unavailable", 1, "compare", "syncing/app"));
     cases.add(fails("get-timeout", 1, "--timeout", "300ms", "get", "shadow-demo/slow"));
 
     // -- the server cannot be reached: exit 1, one line
@@ -148,6 +159,8 @@ class GoldenOutputTest {
     cases.add(fails("set-missing-to", 2, "set", "shadow-demo/app-service", "--percent", "25"));
     cases.add(fails("promote-missing-target", 2, "promote", "shadow-demo/app-service"));
     cases.add(fails("config-dump-missing-node", 2, "config-dump"));
+    cases.add(fails("compare-missing-service", 2, "compare"));
+    cases.add(fails("compare-bad-service-ref", 2, "compare", "app-service"));
     cases.add(fails("bad-timeout", 2, "--timeout", "soon", "mirrors"));
     cases.add(raw("bad-admin", 2, "--admin", "localhost", "mirrors"));
     cases.add(fails("ca-file-missing", 2, "--ca-file", "${TMP}/no-such-ca.pem", "mirrors"));

@@ -3,6 +3,7 @@ package io.shadowmirroring.shadowctl;
 import static io.shadowmirroring.shadowctl.FakeMirrorAdmin.name;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.shadowmirroring.api.admin.v1.CompareRequest;
 import io.shadowmirroring.api.admin.v1.DeleteMirrorRequest;
 import io.shadowmirroring.api.admin.v1.GetConfigDumpRequest;
 import io.shadowmirroring.api.admin.v1.GetMirrorRequest;
@@ -94,6 +95,7 @@ class RequestsTest {
     shadowctl("proxies");
     shadowctl("config-dump", "front-envoy-7d9c");
     shadowctl("watch", "--namespace", "payments");
+    shadowctl("compare", "payments/checkout", "-o", "json");
 
     assertThat(server.admin.requests).containsExactly(
         ListMirrorsRequest.newBuilder().setNamespace("shadow-demo").build(),
@@ -103,7 +105,8 @@ class RequestsTest {
         RollbackRequest.newBuilder().setService(name("shadow-demo", "app-service")).setWait(true).build(),
         ListProxiesRequest.getDefaultInstance(),
         GetConfigDumpRequest.newBuilder().setNodeId("front-envoy-7d9c").build(),
-        WatchMirrorsRequest.newBuilder().setNamespace("payments").build());
+        WatchMirrorsRequest.newBuilder().setNamespace("payments").build(),
+        CompareRequest.newBuilder().setService(name("payments", "checkout")).build());
   }
 
   @Test
@@ -132,6 +135,8 @@ class RequestsTest {
         List.of("set", "shadow-demo/app-service", "--percent", "25"),
         List.of("get", "foo"),
         List.of("promote", "shadow-demo/app-service"),
+        List.of("compare"),
+        List.of("compare", "shadow-demo"),
         List.of("--token-file", blank.toString(), "mirrors"),
         List.of("--token-file", tmp.resolve("missing").toString(), "mirrors"),
         List.of("--ca-file", tmp.resolve("missing.pem").toString(), "mirrors"),

@@ -92,6 +92,15 @@ public final class Main implements Callable<Integer> {
       description = "How long a make-before-break step waits for proxies to ACK. Default: ${DEFAULT-VALUE}.")
   Duration ackTimeout;
 
+  @Option(names = "--automation-interval", defaultValue = "10s", converter = DurationConverter.class,
+      description = "How often verdicts are checked for auto-promote and auto-abort. Default: ${DEFAULT-VALUE}.")
+  Duration automationInterval;
+
+  @Option(names = "--lease-namespace", paramLabel = "NS",
+      description = "Namespace of the Lease that replicas compete for before acting on verdicts (Kubernetes"
+          + " source). Default: $POD_NAMESPACE, else default.")
+  String leaseNamespace;
+
   @Option(names = "--print-static-config",
       description = "Print the Envoy config the server would serve for --source DIR as one static bootstrap, and exit.")
   boolean printStaticConfig;
@@ -133,7 +142,9 @@ public final class Main implements Callable<Integer> {
             Optional.ofNullable(adminReadTokenFile)),
         tlsCert == null ? Optional.empty()
             : Optional.of(new ServerTls.Files(tlsCert, tlsKey, Optional.ofNullable(tlsClientCa))),
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10),
+        AutomationSettings.of(automationInterval,
+            leaseNamespace != null ? leaseNamespace : AutomationSettings.defaultLeaseNamespace(System.getenv())));
     ShadowMirroringServer server = ShadowMirroringServer.start(settings, configSource);
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
     server.blockUntilShutdown();
@@ -163,6 +174,13 @@ public final class Main implements Callable<Integer> {
     if (listenerPort < 1 || listenerPort > 65535) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--listener-port must be from 1 to 65535, not " + listenerPort);
+    }
+    if (automationInterval.isZero() || automationInterval.isNegative()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--automation-interval must be above 0");
+    }
+    if (leaseNamespace != null && !leaseNamespace.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--lease-namespace \"" + leaseNamespace
+          + "\" is not a namespace name (a DNS-1123 label is expected)");
     }
     if (debounce.isZero() || maxDebounce.compareTo(debounce) < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(),

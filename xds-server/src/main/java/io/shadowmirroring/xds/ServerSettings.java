@@ -9,6 +9,7 @@ import java.util.Optional;
  * @param ackWait how long a make-before-break step waits for proxies to answer before going on
  * @param tls TLS (and mTLS) for the xDS and admin ports, plain text when empty
  * @param tlsRefresh how often the TLS files are checked for changes
+ * @param automation the verdict loop behind auto-promote / auto-abort, and its Lease
  */
 public record ServerSettings(
     String xdsAddress,
@@ -21,7 +22,16 @@ public record ServerSettings(
     Duration ackWait,
     AdminSettings admin,
     Optional<ServerTls.Files> tls,
-    Duration tlsRefresh) {
+    Duration tlsRefresh,
+    AutomationSettings automation) {
+
+  /** With the default automation settings. */
+  public ServerSettings(String xdsAddress, int xdsPort, String metricsAddress, int metricsPort, int listenerPort,
+      Duration debounce, Duration maxDebounce, Duration ackWait, AdminSettings admin,
+      Optional<ServerTls.Files> tls, Duration tlsRefresh) {
+    this(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce, ackWait, admin, tls,
+        tlsRefresh, AutomationSettings.defaults());
+  }
 
   /** Without the admin API and TLS. */
   public ServerSettings(String xdsAddress, int xdsPort, String metricsAddress, int metricsPort, int listenerPort,
@@ -33,16 +43,21 @@ public record ServerSettings(
   public static ServerSettings loopbackForTests() {
     return new ServerSettings("127.0.0.1", 0, "127.0.0.1", 0, 10000,
         Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofSeconds(2),
-        AdminSettings.loopback(0), Optional.empty(), Duration.ofMillis(100));
+        AdminSettings.loopback(0), Optional.empty(), Duration.ofMillis(100), AutomationSettings.forTests());
   }
 
   public ServerSettings withAdmin(AdminSettings newAdmin) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, newAdmin, tls, tlsRefresh);
+        ackWait, newAdmin, tls, tlsRefresh, automation);
   }
 
   public ServerSettings withTls(ServerTls.Files files) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, admin, Optional.of(files), tlsRefresh);
+        ackWait, admin, Optional.of(files), tlsRefresh, automation);
+  }
+
+  public ServerSettings withAutomation(AutomationSettings newAutomation) {
+    return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
+        ackWait, admin, tls, tlsRefresh, newAutomation);
   }
 }

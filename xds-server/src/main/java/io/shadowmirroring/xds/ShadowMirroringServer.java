@@ -25,6 +25,9 @@ import io.shadowmirroring.xds.admin.ConfigVersions;
 import io.shadowmirroring.xds.admin.MirrorAdminService;
 import io.shadowmirroring.xds.admin.MirrorEditor;
 import io.shadowmirroring.xds.admin.TokenFile;
+import io.shadowmirroring.xds.analysis.ShadowJudge;
+import io.shadowmirroring.xds.automation.ShadowAutomation;
+import io.shadowmirroring.xds.source.Leadership;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -36,7 +39,10 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Wires source → model → translate → xds, plus the metrics port, and owns their lifecycle. */
+/**
+ * Wires source → model → translate → xds, plus the admin and metrics ports and the automation, and owns
+ * their lifecycle.
+ */
 public final class ShadowMirroringServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ShadowMirroringServer.class);
 
@@ -51,10 +57,13 @@ public final class ShadowMirroringServer implements AutoCloseable {
   private final Optional<AdminGrpcServer> admin;
   private final ConfigVersions versions;
   private final MirrorAdminService adminService;
+  private final ShadowJudge judge;
+  private final Leadership leadership;
+  private final ShadowAutomation automation;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
-  private ShadowMirroringServer(ServerSettings settings, ConfigSource source, List<BindableService> extraServices)
-      throws Exception {
+  private ShadowMirroringServer(ServerSettings settings, ConfigSource source, List<BindableService> extraServices,
+      Optional<ShadowJudge> judgeOverride) throws Exception {
     this.source = source;
     NodeClassifier classifier = new NodeClassifier(settings.listenerPort());
     SimpleCache<ProxyProfile> cache = new SimpleCache<>(classifier);
@@ -67,8 +76,13 @@ public final class ShadowMirroringServer implements AutoCloseable {
     ProxyProfile defaultProfile = ProxyProfile.envoy(settings.listenerPort());
     publisher.keep(defaultProfile);
     this.versions = new ConfigVersions(publisher, proxies, defaultProfile, reconciler::builderCopy);
-    this.adminService = new MirrorAdminService(reconciler, new MirrorEditor(source, reconciler, versions), proxies,
-        publisher, versions);
+    this.judge = judgeOverride.orElseGet(ShadowMirroringServer::ownJudge);
+    MirrorEditor editor = new MirrorEditor(source, reconciler, versions);
+    this.adminService = new MirrorAdminService(reconciler, editor, proxies, publisher, versions, judge);
+    this.leadership = source.leadership(settings.automation().lease());
+    this.automation = new ShadowAutomation(reconciler::lastBuild, judge, editor, source.problemReporter(), leadership,
+        Clock.systemUTC());
+    automation.onVerdictChange(adminService::verdictsChanged);
     ServerTls tlsParts = null;
     try {
       tlsParts = settings.tls().isPresent() ? new ServerTls(settings.tls().get(), settings.tlsRefresh()) : null;
@@ -92,6 +106,15 @@ public final class ShadowMirroringServer implements AutoCloseable {
     }
     xds.serving(false);
     reconciler.onBuild(build -> xds.serving(notReadyReason().isEmpty()));
+  }
+
+  /**
+   * The judge behind Compare, the verdicts of ListMirrors / GetMirror / WatchMirrors and the automation.
+   * PLACEHOLDER until the analysis core lands: it judges nothing (every mirror compares as "no targets
+   * judged yet"). Replace this one method with the analysis core's judge.
+   */
+  private static ShadowJudge ownJudge() {
+    return service -> List.of();
   }
 
   private NettyServerBuilder builder(String address, int port) {
@@ -123,13 +146,26 @@ public final class ShadowMirroringServer implements AutoCloseable {
 
   public static ShadowMirroringServer start(ServerSettings settings, ConfigSource source,
       List<BindableService> extraServices) throws Exception {
-    ShadowMirroringServer server = new ShadowMirroringServer(settings, source, extraServices);
+    return start(settings, source, extraServices, Optional.empty());
+  }
+
+  /** With the given judge instead of the server's own (tests, embedding). */
+  public static ShadowMirroringServer start(ServerSettings settings, ConfigSource source, ShadowJudge judge)
+      throws Exception {
+    return start(settings, source, List.of(), Optional.of(judge));
+  }
+
+  private static ShadowMirroringServer start(ServerSettings settings, ConfigSource source,
+      List<BindableService> extraServices, Optional<ShadowJudge> judge) throws Exception {
+    ShadowMirroringServer server = new ShadowMirroringServer(settings, source, extraServices, judge);
     try {
       server.xds.start();
       if (server.admin.isPresent()) {
         server.admin.get().start();
       }
       server.reconciler.start();
+      server.leadership.start();
+      server.automation.start(settings.automation().interval());
     } catch (Exception e) {
       server.close();
       throw e;
@@ -152,6 +188,20 @@ public final class ShadowMirroringServer implements AutoCloseable {
   /** The admin service itself, e.g. to serve it in-process. */
   public MirrorAdminService adminService() {
     return adminService;
+  }
+
+  /** The verdict loop; tests call its {@code tick()} directly. */
+  public ShadowAutomation automation() {
+    return automation;
+  }
+
+  /** Whether this replica may act (automation); always true with a directory source. */
+  public Leadership leadership() {
+    return leadership;
+  }
+
+  public ShadowJudge judge() {
+    return judge;
   }
 
   public ConfigVersions versions() {
@@ -204,7 +254,8 @@ public final class ShadowMirroringServer implements AutoCloseable {
   @Override
   public void close() {
     // Each part on its own: one failing to stop must not keep the others running.
-    List<AutoCloseable> parts = new ArrayList<>(List.of(reconciler, source, metrics));
+    // The automation first, and the Lease released, so that another replica takes over at once.
+    List<AutoCloseable> parts = new ArrayList<>(List.of(automation, leadership, reconciler, source, metrics));
     admin.ifPresent(parts::add);
     parts.add(xds);
     tls.ifPresent(parts::add);

@@ -35,6 +35,10 @@ class MainTest {
             "/no/such/token: no such readable file"),
         Arguments.of(new String[] {"--print-static-config", "--source", "kubernetes"}, 2,
             "--print-static-config needs --source DIR (a directory of YAML)"),
+        Arguments.of(new String[] {"--automation-interval", "0s", "--source", "."}, 2,
+            "--automation-interval must be above 0"),
+        Arguments.of(new String[] {"--lease-namespace", "Shadow_Mirroring", "--source", "."}, 2,
+            "--lease-namespace \"Shadow_Mirroring\" is not a namespace name (a DNS-1123 label is expected)"),
         Arguments.of(new String[] {"--no-such-flag"}, 2, "Unknown option: '--no-such-flag'"));
   }
 

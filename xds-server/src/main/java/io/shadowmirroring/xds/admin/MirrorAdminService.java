@@ -7,6 +7,8 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.shadowmirroring.api.admin.v1.CompareRequest;
+import io.shadowmirroring.api.admin.v1.Comparison;
 import io.shadowmirroring.api.admin.v1.ConfigDump;
 import io.shadowmirroring.api.admin.v1.DeleteMirrorRequest;
 import io.shadowmirroring.api.admin.v1.GetConfigDumpRequest;
@@ -25,6 +27,8 @@ import io.shadowmirroring.api.admin.v1.RollbackRequest;
 import io.shadowmirroring.api.admin.v1.ServiceName;
 import io.shadowmirroring.api.admin.v1.SetMirrorRequest;
 import io.shadowmirroring.api.admin.v1.WatchMirrorsRequest;
+import io.shadowmirroring.xds.analysis.ShadowJudge;
+import io.shadowmirroring.xds.analysis.TargetComparison;
 import io.shadowmirroring.xds.model.MirrorAnnotations;
 import io.shadowmirroring.xds.model.MirrorStatus;
 import io.shadowmirroring.xds.model.ModelBuild;
@@ -40,37 +44,48 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
- * The {@code MirrorAdmin} gRPC service. Reads come from the latest build and the proxy registry;
- * every change goes through {@link MirrorEditor}, which validates it as the annotation parser does and
- * writes it to the source of truth.
+ * The {@code MirrorAdmin} gRPC service. Reads come from the latest build, the proxy registry and the
+ * shadow judge; every change goes through {@link MirrorEditor}, which validates it as the annotation
+ * parser does and writes it to the source of truth.
  */
 public final class MirrorAdminService extends MirrorAdminGrpc.MirrorAdminImplBase {
   private static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
+  static final String NOT_SYNCED = "not ready: the source has not synced yet";
 
   private final MirrorReconciler reconciler;
   private final MirrorEditor editor;
   private final ProxyRegistry proxies;
   private final SnapshotPublisher publisher;
   private final ConfigVersions versions;
+  private final ShadowJudge judge;
+  // Open WatchMirrors streams: each diffs the latest build again when verdicts change between builds.
+  private final List<Runnable> watches = new CopyOnWriteArrayList<>();
 
   public MirrorAdminService(MirrorReconciler reconciler, MirrorEditor editor, ProxyRegistry proxies,
-      SnapshotPublisher publisher, ConfigVersions versions) {
+      SnapshotPublisher publisher, ConfigVersions versions, ShadowJudge judge) {
     this.reconciler = reconciler;
     this.editor = editor;
     this.proxies = proxies;
     this.publisher = publisher;
     this.versions = versions;
+    this.judge = judge;
+  }
+
+  /** Verdicts changed outside a build (the automation's tick): open watches send what changed. */
+  public void verdictsChanged() {
+    watches.forEach(Runnable::run);
   }
 
   @Override
   public void listMirrors(ListMirrorsRequest request, StreamObserver<ListMirrorsResponse> response) {
     ListMirrorsResponse.Builder result = ListMirrorsResponse.newBuilder();
     String version = versions.current();
-    mirrors(request.getNamespace()).forEach(s -> result.addMirrors(MirrorViews.mirror(s, version)));
+    mirrors(request.getNamespace()).forEach(s -> result.addMirrors(view(s, version)));
     complete(response, result.build());
   }
 
@@ -80,10 +95,45 @@ public final class MirrorAdminService extends MirrorAdminGrpc.MirrorAdminImplBas
       ServiceRef ref = ref(request.getService());
       MirrorStatus status = mirrors("").stream().filter(s -> s.service().equals(ref)).findFirst()
           .orElseThrow(() -> Status.NOT_FOUND.withDescription("service " + ref + " has no mirror").asException());
-      complete(response, MirrorViews.mirror(status, versions.current()));
+      complete(response, view(status, versions.current()));
     } catch (StatusException e) {
       response.onError(e);
     }
+  }
+
+  @Override
+  public void compare(CompareRequest request, StreamObserver<Comparison> response) {
+    try {
+      ServiceRef ref = ref(request.getService());
+      ModelBuild build = reconciler.lastBuild();
+      if (build == null) {
+        throw Status.UNAVAILABLE.withDescription(NOT_SYNCED).asException();
+      }
+      if (mirrors(build, ref.namespace()).stream().noneMatch(s -> s.service().equals(ref))) {
+        throw Status.NOT_FOUND.withDescription("service " + ref + " has no mirror").asException();
+      }
+      List<TargetComparison> comparisons;
+      try {
+        comparisons = judge.compare(ref);
+      } catch (RuntimeException e) {
+        throw Status.INTERNAL.withDescription("could not compare the shadows of " + ref + ": " + e.getMessage())
+            .asException();
+      }
+      complete(response, ComparisonViews.comparison(ref, comparisons));
+    } catch (StatusException e) {
+      response.onError(e);
+    }
+  }
+
+  /** A mirror with its verdicts; a judge that fails leaves them out rather than failing the read. */
+  private Mirror view(MirrorStatus status, String version) {
+    List<TargetComparison> comparisons;
+    try {
+      comparisons = judge.compare(status.service());
+    } catch (RuntimeException e) {
+      comparisons = List.of();
+    }
+    return MirrorViews.mirror(status, version, comparisons);
   }
 
   @Override
@@ -176,7 +226,7 @@ public final class MirrorAdminService extends MirrorAdminGrpc.MirrorAdminImplBas
         }
         String version = versions.current();
         Map<ServiceRef, Mirror> now = new HashMap<>();
-        mirrors(build, request.getNamespace()).forEach(s -> now.put(s.service(), MirrorViews.mirror(s, version)));
+        mirrors(build, request.getNamespace()).forEach(s -> now.put(s.service(), view(s, version)));
         now.forEach((ref, mirror) -> {
           Mirror before = sent.get(ref);
           if (before == null || !sameMirror(before, mirror)) {
@@ -193,7 +243,12 @@ public final class MirrorAdminService extends MirrorAdminGrpc.MirrorAdminImplBas
       }
     };
     Runnable stop = reconciler.onBuild(onBuild);
-    observer.setOnCancelHandler(stop::run);
+    Runnable refresh = () -> onBuild.accept(null);
+    watches.add(refresh);
+    observer.setOnCancelHandler(() -> {
+      stop.run();
+      watches.remove(refresh);
+    });
     ModelBuild current = reconciler.lastBuild();
     if (current != null) {
       onBuild.accept(current);
@@ -226,7 +281,7 @@ public final class MirrorAdminService extends MirrorAdminGrpc.MirrorAdminImplBas
       MirrorChange.Builder change = MirrorChange.newBuilder()
           .setConfigVersion(outcome.configVersion())
           .setServed(outcome.served());
-      outcome.status().ifPresent(s -> change.setMirror(MirrorViews.mirror(s, outcome.configVersion())));
+      outcome.status().ifPresent(s -> change.setMirror(view(s, outcome.configVersion())));
       complete(response, change.build());
     } catch (StatusException e) {
       response.onError(e);

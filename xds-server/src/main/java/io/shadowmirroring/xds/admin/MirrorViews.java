@@ -28,6 +28,12 @@ final class MirrorViews {
   }
 
   static Mirror mirror(MirrorStatus status, String configVersion) {
+    return mirror(status, configVersion, List.of());
+  }
+
+  /** The mirror with the judge's verdict on each of its targets. */
+  static Mirror mirror(MirrorStatus status, String configVersion,
+      List<io.shadowmirroring.xds.analysis.TargetComparison> comparisons) {
     Mirror.Builder mirror = Mirror.newBuilder()
         .setService(name(status.service()))
         .setState(switch (status.state()) {
@@ -53,6 +59,7 @@ final class MirrorViews {
       mirror.setKeepHost(spec.keepHost());
       spec.promote().ifPresent(p -> mirror.setPromoted(p.toString()));
     });
+    comparisons.forEach(c -> mirror.addVerdicts(ComparisonViews.verdict(status, c)));
     return mirror.build();
   }
 

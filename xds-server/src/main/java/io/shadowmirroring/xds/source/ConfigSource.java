@@ -21,11 +21,19 @@ public interface ConfigSource extends AutoCloseable {
   /** The current objects. */
   Inventory inventory();
 
-  /** Where rejected annotations are reported besides the log. */
+  /** Where rejected annotations, verdicts and automatic actions are reported besides the log. */
   ProblemReporter problemReporter();
 
   /** Where the admin API writes mirror annotations: the same place this source reads them. */
   AnnotationWriter annotationWriter();
+
+  /**
+   * Who among the replicas reading this source may act on it (automatic promotions and aborts). A source
+   * of truth only this process reads, such as a directory, needs no election.
+   */
+  default Leadership leadership(LeaseSettings lease) {
+    return Leadership.ALWAYS;
+  }
 
   /** A short description for logs, like "kubernetes (all namespaces)". */
   String describe();

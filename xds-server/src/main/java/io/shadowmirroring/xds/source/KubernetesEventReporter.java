@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.shadowmirroring.xds.model.ConfigProblem;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,13 +12,14 @@ import java.time.Instant;
 import java.util.HexFormat;
 
 /**
- * Emits a Warning Event with reason {@code InvalidMirrorConfig} on the Service, so that
- * {@code kubectl describe svc} shows why its mirror is not served. The Event name is derived from the
- * Service and the message: replicas reporting the same problem bump one Event's count instead of
- * piling up copies.
+ * Emits Events on the Service, so that {@code kubectl describe svc} shows what happened to its mirror:
+ * Warning {@code InvalidMirrorConfig} when its annotations are rejected, and the verdicts and automatic
+ * actions ({@code ShadowPassing}, {@code ShadowFailing}, {@code ShadowPromoted}, {@code ShadowAborted}).
+ * The Event name is derived from the Service and the message: replicas or restarts reporting the same
+ * thing bump one Event's count instead of piling up copies.
  */
 public final class KubernetesEventReporter implements ProblemReporter {
-  public static final String REASON = "InvalidMirrorConfig";
+  public static final String REASON = ServiceEvent.INVALID_MIRROR_CONFIG;
   public static final String COMPONENT = "shadow-mirroring";
 
   private final KubernetesClient client;
@@ -29,21 +29,21 @@ public final class KubernetesEventReporter implements ProblemReporter {
   }
 
   @Override
-  public void report(ConfigProblem problem) {
-    String namespace = problem.service().namespace();
-    String name = problem.service().name() + "." + shortHash(problem.message());
+  public void report(ServiceEvent event) {
+    String namespace = event.service().namespace();
+    String name = event.service().name() + "." + shortHash(event.message());
     String now = Instant.now().toString();
-    Service service = client.services().inNamespace(namespace).withName(problem.service().name()).get();
-    Event event = new EventBuilder()
+    Service service = client.services().inNamespace(namespace).withName(event.service().name()).get();
+    Event kubernetesEvent = new EventBuilder()
         .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
         .withNewInvolvedObject()
-          .withApiVersion("v1").withKind("Service").withNamespace(namespace).withName(problem.service().name())
+          .withApiVersion("v1").withKind("Service").withNamespace(namespace).withName(event.service().name())
           .withUid(service == null ? null : service.getMetadata().getUid())
           .withResourceVersion(service == null ? null : service.getMetadata().getResourceVersion())
         .endInvolvedObject()
-        .withType("Warning")
-        .withReason(REASON)
-        .withMessage(problem.message())
+        .withType(event.type().kubernetesName())
+        .withReason(event.reason())
+        .withMessage(event.message())
         .withNewSource().withComponent(COMPONENT).endSource()
         .withReportingComponent(COMPONENT)
         .withFirstTimestamp(now)
@@ -51,7 +51,7 @@ public final class KubernetesEventReporter implements ProblemReporter {
         .withCount(1)
         .build();
     try {
-      client.v1().events().inNamespace(namespace).resource(event).create();
+      client.v1().events().inNamespace(namespace).resource(kubernetesEvent).create();
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
         throw e;

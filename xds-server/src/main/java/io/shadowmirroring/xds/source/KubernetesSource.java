@@ -130,6 +130,11 @@ public final class KubernetesSource implements ConfigSource {
   }
 
   @Override
+  public Leadership leadership(LeaseSettings lease) {
+    return new LeaseLeadership(client, lease);
+  }
+
+  @Override
   public String describe() {
     return "kubernetes (" + (namespaces.isEmpty() ? "all namespaces" : "namespaces " + String.join(",", namespaces))
         + (selector.isEmpty() ? "" : ", selector " + selector) + ")";

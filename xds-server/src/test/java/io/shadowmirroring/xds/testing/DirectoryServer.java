@@ -4,6 +4,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.shadowmirroring.xds.ServerSettings;
 import io.shadowmirroring.xds.ShadowMirroringServer;
+import io.shadowmirroring.xds.analysis.ShadowJudge;
 import io.shadowmirroring.xds.source.DirectorySource;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,6 +26,14 @@ public final class DirectoryServer implements AutoCloseable {
 
   public DirectoryServer(Path directory) throws Exception {
     this(directory, ServerSettings.loopbackForTests(), Duration.ofMillis(30));
+  }
+
+  /** With a judge the test controls instead of the server's own. */
+  public DirectoryServer(Path directory, ShadowJudge judge) throws Exception {
+    this.directory = directory;
+    this.server = ShadowMirroringServer.start(ServerSettings.loopbackForTests(),
+        new DirectorySource(directory, Duration.ofMillis(30)), judge);
+    this.channel = NettyChannelBuilder.forAddress("127.0.0.1", server.xdsPort()).usePlaintext().build();
   }
 
   /** Writes a file atomically, as editors and ConfigMap mounts do. */
