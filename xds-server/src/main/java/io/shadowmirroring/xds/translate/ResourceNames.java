@@ -17,8 +17,13 @@ public final class ResourceNames {
     return ref.service().namespace() + "/" + ref.service().name() + ":" + ref.port();
   }
 
+  /**
+   * The stat-safe name of the port's cluster ({@code ns_svc_port}). Envoy puts virtual host names into stat
+   * names as they are ({@code vhost.<name>.route.<stat_prefix>.*}); only scope prefixes such as cluster names
+   * get ':' replaced (Envoy's source/common/stats/utility.cc), and ':' is the statsd separator.
+   */
   public static String virtualHost(ClusterRef ref) {
-    return cluster(ref);
+    return clusterStatName(ref);
   }
 
   /** The Envoy HTTP listener, and its route configuration, for a listener port. */
