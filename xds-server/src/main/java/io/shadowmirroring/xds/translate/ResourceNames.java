@@ -10,8 +10,8 @@ public final class ResourceNames {
   private ResourceNames() {}
 
   /**
-   * {@code namespace/service:port}. No dots, so Envoy's stat tag extraction keeps the whole name in
-   * {@code cluster.<name>.upstream_rq_*}; Kubernetes names never contain '/' or ':'.
+   * {@code namespace/service:port}; Kubernetes names never contain '/' or ':'. Stats use
+   * {@link #clusterStatName} instead ({@code alt_stat_name}).
    */
   public static String cluster(ClusterRef ref) {
     return ref.service().namespace() + "/" + ref.service().name() + ":" + ref.port();
