@@ -34,8 +34,14 @@ import org.testcontainers.images.builder.Transferable;
 class EnvoyMirroringE2ETest {
   private static final String ENVOY_IMAGE = "envoyproxy/envoy:v1.32.3";
   private static final String ECHO_IMAGE = "hashicorp/http-echo:1.0";
-  /** Envoy writes the ':' of a cluster name as '_' in stat names. */
-  private static final String SHADOW_STAT = "cluster.shadow-demo/app-shadow-service_80.upstream_rq_total";
+  /** Copies count under the mirror cluster's alt_stat_name, and only there. */
+  private static final String MIRROR_STAT =
+      "cluster.mirror_shadow-demo_app-service_80_shadow-demo_app-shadow-service_80.upstream_rq_total";
+  /** The shadow's own cluster, which serves requests sent to the shadow directly. */
+  private static final String SHADOW_STAT = "cluster.shadow-demo_app-shadow-service_80.upstream_rq_total";
+  /** Production measured on the mirrored route: the same class of requests as the copies. */
+  private static final String ROUTE_STAT =
+      "vhost.shadow-demo_app-service_80.route.shadow-demo_app-service_80_mirrored.upstream_rq_total";
 
   @TempDir Path directory;
 
@@ -70,14 +76,19 @@ class EnvoyMirroringE2ETest {
           for (int i = 0; i < 4; i++) {
             assertThat(request(host, listener, "GET")).contains("production v1.0.0");
           }
-          long mirrored = awaitStat(host, admin, 5);
+          long mirrored = awaitStat(host, admin, MIRROR_STAT, 5);
           assertThat(mirrored).isGreaterThanOrEqualTo(5);
+          long onMirroredRoute = stat(host, admin, ROUTE_STAT);
+          assertThat(onMirroredRoute).as("production's requests on the mirrored route").isGreaterThanOrEqualTo(mirrored);
 
           for (int i = 0; i < 3; i++) {
             assertThat(request(host, listener, "POST")).contains("production v1.0.0");
           }
           Thread.sleep(1000);
-          assertThat(stat(host, admin)).as("POSTs are not mirrored by default").isEqualTo(mirrored);
+          assertThat(stat(host, admin, MIRROR_STAT)).as("POSTs are not mirrored by default").isEqualTo(mirrored);
+          assertThat(stat(host, admin, ROUTE_STAT)).as("POSTs take the live route").isEqualTo(onMirroredRoute);
+          assertThat(stat(host, admin, SHADOW_STAT)).as("copies do not count on the shadow's own cluster")
+              .isZero();
 
           writeServices(ip(production, network), ip(shadow, network), true);
           assertThat(awaitBody(host, listener, "GET", "shadow v2.0.0")).contains("shadow v2.0.0");
@@ -193,18 +204,19 @@ class EnvoyMirroringE2ETest {
     return last;
   }
 
-  private static long awaitStat(String host, int admin, long atLeast) throws Exception {
+  private static long awaitStat(String host, int admin, String name, long atLeast) throws Exception {
     long value = 0;
     for (int i = 0; i < 100 && value < atLeast; i++) {
-      value = stat(host, admin);
+      value = stat(host, admin, name);
       Thread.sleep(100);
     }
     return value;
   }
 
-  private static long stat(String host, int admin) throws IOException {
-    String stats = http(host, admin, "GET", "/stats?filter=app-shadow-service", "localhost");
-    Matcher m = Pattern.compile(Pattern.quote(SHADOW_STAT) + ": (\\d+)").matcher(stats);
+  // Stat names here are [a-z0-9_.-] only, so the name works as Envoy's filter regex without escaping.
+  private static long stat(String host, int admin, String name) throws IOException {
+    String stats = http(host, admin, "GET", "/stats?filter=" + name, "localhost");
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + ": (\\d+)$").matcher(stats);
     return m.find() ? Long.parseLong(m.group(1)) : 0;
   }
 

@@ -54,7 +54,8 @@ class PackagedServerE2ETest {
       try (AdsTestClient envoy = new AdsTestClient(channel, AdsTestClient.envoyNode("e2e-envoy")).start()) {
         envoy.await("routes mirroring app-service to app-shadow-service",
             r -> r.getTypeUrl().equals(RDS)
-                && mirrorClusters(r).equals(List.of("shadow-demo/app-shadow-service:80")),
+                && mirrorClusters(r).equals(
+                    List.of("mirror/shadow-demo/app-service:80/shadow-demo/app-shadow-service:80")),
             Duration.ofSeconds(20));
 
         Path services = example.resolve("services.yaml");

@@ -217,7 +217,8 @@ class HelmChartTest {
         .contains("kubectl port-forward -n shadow-demo svc/envoy 8080:80")
         .contains("curl -H 'Host: app-service.shadow-demo' localhost:8080/")
         .contains("kubectl logs -n shadow-demo -l version=shadow | grep -c ERROR")
-        .contains("grep -E 'cluster\\.shadow-demo/app(-shadow)?-service[:_]80\\.upstream_rq'");
+        .contains("grep -E '(vhost\\.shadow-demo_app-service_80\\.route\\.shadow-demo_app-service_80_mirrored"
+            + "|cluster\\.mirror_shadow-demo_app-service_80_shadow-demo_app-shadow-service_80)\\.upstream_rq'");
   }
 
   @Test

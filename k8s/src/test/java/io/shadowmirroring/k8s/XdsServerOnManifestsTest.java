@@ -35,6 +35,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class XdsServerOnManifestsTest {
   private static final String PRIMARY = "shadow-demo/app-service:80";
   private static final String SHADOW = "shadow-demo/app-shadow-service:80";
+  /** The cluster that receives app-service's copies for app-shadow-service. */
+  private static final String MIRROR = "mirror/shadow-demo/app-service:80/shadow-demo/app-shadow-service:80";
 
   KubernetesMockServer server;
   KubernetesClient client;
@@ -53,9 +55,9 @@ class XdsServerOnManifestsTest {
   void rawManifests() throws Exception {
     KubeObjects.manifests().items().forEach(cluster::create);
 
-    AppServiceRoute route = served(List.of(PRIMARY, SHADOW));
+    AppServiceRoute route = served(List.of(PRIMARY, SHADOW, MIRROR));
 
-    assertThat(route).isEqualTo(new AppServiceRoute(PRIMARY, List.of(SHADOW), 1_000_000));
+    assertThat(route).isEqualTo(new AppServiceRoute(PRIMARY, List.of(MIRROR), 1_000_000));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -68,7 +70,7 @@ class XdsServerOnManifestsTest {
 
     AppServiceRoute expected = switch (step) {
       case INSTALL_PRODUCTION_ONLY, ENABLE_SHADOW -> new AppServiceRoute(PRIMARY, List.of(), 0);
-      case ENABLE_MIRRORING -> new AppServiceRoute(PRIMARY, List.of(SHADOW), 1_000_000);
+      case ENABLE_MIRRORING -> new AppServiceRoute(PRIMARY, List.of(MIRROR), 1_000_000);
       // Promotion: live traffic goes to the shadow, nothing is copied.
       case PROMOTE_SHADOW -> new AppServiceRoute(SHADOW, List.of(), 0);
     };
@@ -76,7 +78,11 @@ class XdsServerOnManifestsTest {
   }
 
   private static List<String> expectedClusters(SeedStep step) {
-    return step == SeedStep.INSTALL_PRODUCTION_ONLY ? List.of(PRIMARY) : List.of(PRIMARY, SHADOW);
+    return switch (step) {
+      case INSTALL_PRODUCTION_ONLY -> List.of(PRIMARY);
+      case ENABLE_MIRRORING -> List.of(PRIMARY, SHADOW, MIRROR);
+      case ENABLE_SHADOW, PROMOTE_SHADOW -> List.of(PRIMARY, SHADOW);
+    };
   }
 
   // The mock API server runs no EndpointSlice controller, so the test plays its part.
@@ -118,7 +124,7 @@ class XdsServerOnManifestsTest {
   private static VirtualHost appServiceHost(DiscoveryResponse rds) {
     return AdsTestClient.unpack(rds, RouteConfiguration.class).stream()
         .flatMap(c -> c.getVirtualHostsList().stream())
-        .filter(v -> v.getName().equals(PRIMARY))
+        .filter(v -> v.getName().equals("shadow-demo_app-service_80"))
         .findFirst().orElse(null);
   }
 }

@@ -24,6 +24,7 @@ class StaticEnvoyConfigTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Path EXAMPLE = ROOT.resolve("examples/shadow-demo");
   private static final Path STATIC_CONFIG = ROOT.resolve("envoy-configs/static-envoy.yaml");
+  private static final String MIRROR = "mirror/shadow-demo/app-service:80/shadow-demo/app-shadow-service:80";
 
   @Test
   @DisplayName("envoy-configs/static-envoy.yaml equals the server's output for examples/shadow-demo")
@@ -50,10 +51,15 @@ class StaticEnvoyConfigTest {
     assertThat(bootstrap.getStaticResources().getClustersList())
         .extracting(Cluster::getName, Cluster::getType)
         .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(MIRROR, Cluster.DiscoveryType.STATIC),
             org.assertj.core.groups.Tuple.tuple("shadow-demo/app-service:80", Cluster.DiscoveryType.STATIC),
             org.assertj.core.groups.Tuple.tuple("shadow-demo/app-shadow-service:80", Cluster.DiscoveryType.STATIC));
+    Cluster mirror = bootstrap.getStaticResources().getClusters(0);
+    Cluster shadow = bootstrap.getStaticResources().getClusters(2);
+    assertThat(mirror.getLoadAssignment().getEndpointsList()).as("the mirror cluster reaches the shadow's endpoints")
+        .isNotEmpty().isEqualTo(shadow.getLoadAssignment().getEndpointsList());
+    assertThat(mirror.getLoadAssignment().getClusterName()).isEqualTo(MIRROR);
     assertThat(bootstrap.hasDynamicResources()).isFalse();
-    assertThat(Files.readString(STATIC_CONFIG)).contains("request_mirror_policies",
-        "cluster: shadow-demo/app-shadow-service:80");
+    assertThat(Files.readString(STATIC_CONFIG)).contains("request_mirror_policies", "cluster: " + MIRROR);
   }
 }

@@ -45,7 +45,8 @@ public final class MeshModelBuilder {
         ClusterRef own = new ClusterRef(service.ref(), port.port());
         RoutePolicy route = decision.mirror()
             .map(m -> new RoutePolicy(m.promotedFor(port.port()).orElse(own),
-                m.copiesByPort().getOrDefault(port.port(), List.of()), m.spec().methods(), m.spec().keepHost()))
+                m.copiesByPort().getOrDefault(port.port(), List.of()), m.spec().methods(), m.spec().keepHost(),
+                m.spec().limits()))
             .orElse(RoutePolicy.direct(own));
         ports.add(new ServicePortModel(own, port.name(), appProtocol(port),
             endpoints.addresses(service.ref(), port, service.ports().size()), route));

@@ -1,6 +1,10 @@
 package io.shadowmirroring.xds.model;
 
+import static io.shadowmirroring.xds.model.MirrorAnnotations.ANALYSIS;
+import static io.shadowmirroring.xds.model.MirrorAnnotations.AUTO_ABORT;
+import static io.shadowmirroring.xds.model.MirrorAnnotations.AUTO_PROMOTE;
 import static io.shadowmirroring.xds.model.MirrorAnnotations.KEEP_HOST;
+import static io.shadowmirroring.xds.model.MirrorAnnotations.MIRROR_LIMITS;
 import static io.shadowmirroring.xds.model.MirrorAnnotations.MIRROR_METHODS;
 import static io.shadowmirroring.xds.model.MirrorAnnotations.MIRROR_PERCENTAGE;
 import static io.shadowmirroring.xds.model.MirrorAnnotations.MIRROR_TO;
@@ -36,7 +40,9 @@ public final class MirrorAnnotationParser {
   private static final Set<String> UNMIRRORABLE_METHODS = Set.of("CONNECT");
 
   /**
-   * Returns the spec, or empty when mirroring is off for this Service (no {@code mirror-to}).
+   * Returns the spec, or empty when mirroring is off for this Service (no {@code mirror-to}). Every other key
+   * is still checked without {@code mirror-to}, so a typo shows up before mirroring is turned on; apart from
+   * {@code promote}, such keys are then ignored.
    *
    * @throws InvalidMirrorConfigException for the first problem found, in a fixed key order
    */
@@ -62,7 +68,16 @@ public final class MirrorAnnotationParser {
     MethodSet methods = annotations.containsKey(MIRROR_METHODS)
         ? parseMethods(annotations.get(MIRROR_METHODS))
         : MethodSet.DEFAULT;
-    boolean keepHost = annotations.containsKey(KEEP_HOST) && parseBoolean(annotations.get(KEEP_HOST));
+    boolean keepHost = parseBoolean(annotations, KEEP_HOST);
+    MirrorLimits limits = annotations.containsKey(MIRROR_LIMITS)
+        ? MirrorLimitsAnnotation.parse(annotations.get(MIRROR_LIMITS))
+        : MirrorLimits.DEFAULT;
+    AnalysisSettings analysis = annotations.containsKey(ANALYSIS)
+        ? AnalysisAnnotation.parse(annotations.get(ANALYSIS))
+        : AnalysisSettings.DEFAULT;
+    // auto-promote next to an explicit promote is fine: the target is simply promoted already.
+    boolean autoPromote = parseBoolean(annotations, AUTO_PROMOTE);
+    boolean autoAbort = parseBoolean(annotations, AUTO_ABORT);
 
     String mirrorTo = annotations.get(MIRROR_TO);
     if (mirrorTo == null) {
@@ -76,7 +91,8 @@ public final class MirrorAnnotationParser {
     Optional<ServiceRef> promote = annotations.containsKey(PROMOTE)
         ? Optional.of(parsePromote(primary, annotations.get(PROMOTE), targets))
         : Optional.empty();
-    return Optional.of(new MirrorSpec(targets, defaultMillionths, methods, promote, keepHost));
+    return Optional.of(new MirrorSpec(targets, defaultMillionths, methods, promote, keepHost, limits, analysis,
+        autoPromote, autoAbort));
   }
 
   private List<TargetSpec> parseTargets(ServiceRef primary, String value)
@@ -189,11 +205,17 @@ public final class MirrorAnnotationParser {
     return MethodSet.of(methods);
   }
 
-  private static boolean parseBoolean(String value) throws InvalidMirrorConfigException {
+  /** False when the key is absent. */
+  private static boolean parseBoolean(Map<String, String> annotations, String key)
+      throws InvalidMirrorConfigException {
+    String value = annotations.get(key);
+    if (value == null) {
+      return false;
+    }
     return switch (value.trim()) {
       case "true" -> true;
       case "false" -> false;
-      default -> throw new InvalidMirrorConfigException(KEEP_HOST, value, "must be \"true\" or \"false\"");
+      default -> throw new InvalidMirrorConfigException(key, value, "must be \"true\" or \"false\"");
     };
   }
 }

@@ -10,10 +10,15 @@ public final class MirrorAnnotations {
   public static final String MIRROR_METHODS = PREFIX + "mirror-methods";
   public static final String PROMOTE = PREFIX + "promote";
   public static final String KEEP_HOST = PREFIX + "keep-host";
+  public static final String MIRROR_LIMITS = PREFIX + "mirror-limits";
+  public static final String ANALYSIS = PREFIX + "analysis";
+  public static final String AUTO_PROMOTE = PREFIX + "auto-promote";
+  public static final String AUTO_ABORT = PREFIX + "auto-abort";
 
   /** Every key this version understands; any other key under the prefix is rejected as a likely typo. */
   public static final List<String> KNOWN_KEYS =
-      List.of(MIRROR_TO, MIRROR_PERCENTAGE, MIRROR_METHODS, PROMOTE, KEEP_HOST);
+      List.of(MIRROR_TO, MIRROR_PERCENTAGE, MIRROR_METHODS, PROMOTE, KEEP_HOST, MIRROR_LIMITS, ANALYSIS,
+          AUTO_PROMOTE, AUTO_ABORT);
 
   /** Far longer than any sensible value; longer ones are rejected rather than parsed. */
   public static final int MAX_VALUE_LENGTH = 2048;

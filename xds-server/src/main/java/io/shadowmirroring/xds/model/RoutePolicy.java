@@ -9,10 +9,17 @@ import java.util.List;
  * @param mirrors copies, sorted by cluster; empty when nothing is mirrored
  * @param methods which requests are copied
  * @param keepHost true to keep the Host header as is instead of Envoy's {@code -shadow} suffix
+ * @param limits the circuit breakers of the cluster that receives each copy
  */
-public record RoutePolicy(ClusterRef live, List<MirrorCopy> mirrors, MethodSet methods, boolean keepHost) {
+public record RoutePolicy(
+    ClusterRef live, List<MirrorCopy> mirrors, MethodSet methods, boolean keepHost, MirrorLimits limits) {
   public RoutePolicy {
     mirrors = mirrors.stream().sorted(java.util.Comparator.comparing(MirrorCopy::cluster)).toList();
+  }
+
+  /** A policy whose copies get the default limits. */
+  public RoutePolicy(ClusterRef live, List<MirrorCopy> mirrors, MethodSet methods, boolean keepHost) {
+    this(live, mirrors, methods, keepHost, MirrorLimits.DEFAULT);
   }
 
   public static RoutePolicy direct(ClusterRef cluster) {

@@ -7,8 +7,10 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.shadowmirroring.xds.model.ClusterRef;
 import io.shadowmirroring.xds.model.MeshModel;
+import io.shadowmirroring.xds.model.MirrorCopy;
 import io.shadowmirroring.xds.model.ServicePortModel;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,9 +25,20 @@ public final class MeshTranslator {
   public XdsResources translate(MeshModel model, ProxyProfile profile) {
     List<Cluster> clusterList = new ArrayList<>();
     List<ClusterLoadAssignment> assignments = new ArrayList<>();
+    Map<ClusterRef, ServicePortModel> byCluster = new HashMap<>();
+    model.ports().forEach(port -> byCluster.put(port.cluster(), port));
     for (ServicePortModel port : model.ports()) {
       clusterList.add(clusters.cluster(port));
       assignments.add(endpoints.loadAssignment(port));
+      // Both profiles get the mirror clusters, so that every route names only clusters in the snapshot.
+      for (MirrorCopy copy : port.route().mirrors()) {
+        // The resolver only picks ports of existing Services, so the target is always there; were it not,
+        // the snapshot check would refuse the route that names the missing mirror cluster.
+        ServicePortModel target = byCluster.get(copy.cluster());
+        if (target != null) {
+          clusterList.add(clusters.mirrorCluster(port.cluster(), target, port.route().limits()));
+        }
+      }
     }
     return profile.kind() == ProxyProfile.Kind.GRPC
         ? new XdsResources(clusterList, assignments, grpcListeners(model), List.of())

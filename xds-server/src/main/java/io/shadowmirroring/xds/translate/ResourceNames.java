@@ -10,15 +10,20 @@ public final class ResourceNames {
   private ResourceNames() {}
 
   /**
-   * {@code namespace/service:port}. No dots, so Envoy's stat tag extraction keeps the whole name in
-   * {@code cluster.<name>.upstream_rq_*}; Kubernetes names never contain '/' or ':'.
+   * {@code namespace/service:port}; Kubernetes names never contain '/' or ':'. Stats use
+   * {@link #clusterStatName} instead ({@code alt_stat_name}).
    */
   public static String cluster(ClusterRef ref) {
     return ref.service().namespace() + "/" + ref.service().name() + ":" + ref.port();
   }
 
+  /**
+   * The stat-safe name of the port's cluster ({@code ns_svc_port}). Envoy puts virtual host names into stat
+   * names as they are ({@code vhost.<name>.route.<stat_prefix>.*}); only scope prefixes such as cluster names
+   * get ':' replaced (Envoy's source/common/stats/utility.cc), and ':' is the statsd separator.
+   */
   public static String virtualHost(ClusterRef ref) {
-    return cluster(ref);
+    return clusterStatName(ref);
   }
 
   /** The Envoy HTTP listener, and its route configuration, for a listener port. */

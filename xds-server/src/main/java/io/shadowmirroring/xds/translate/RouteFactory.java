@@ -39,7 +39,14 @@ final class RouteFactory {
       if (!policy.methods().all()) {
         match.addHeaders(methodMatcher(policy.methods().methods()));
       }
-      host.addRoutes(Route.newBuilder().setName(MIRRORED_ROUTE).setMatch(match).setRoute(mirrored));
+      // Production's stats on the very requests that are copied: vhost.<vhost>.route.<stat_prefix>.* (Envoy
+      // 1.23+; field Route.stat_prefix in Envoy's api/envoy/config/route/v3/route_components.proto, stats
+      // ALL_ROUTE_STATS in envoy/router/router.h and the route block of source/common/http/codes.cc).
+      host.addRoutes(Route.newBuilder()
+          .setName(MIRRORED_ROUTE)
+          .setMatch(match)
+          .setRoute(mirrored)
+          .setStatPrefix(ResourceNames.mirroredRouteStatPrefix(port.cluster())));
       if (policy.methods().all()) {
         return host.build();
       }
@@ -54,7 +61,7 @@ final class RouteFactory {
   private static RouteAction.RequestMirrorPolicy mirrorPolicy(
       ServicePortModel port, MirrorCopy copy, boolean keepHost) {
     return RouteAction.RequestMirrorPolicy.newBuilder()
-        .setCluster(ResourceNames.cluster(copy.cluster()))
+        .setCluster(ResourceNames.mirrorCluster(port.cluster(), copy.cluster()))
         .setRuntimeFraction(RuntimeFractionalPercent.newBuilder()
             .setDefaultValue(FractionalPercent.newBuilder()
                 .setNumerator(copy.millionths())

@@ -32,10 +32,13 @@ public final class StaticEnvoyConfig {
         .collect(Collectors.toMap(RouteConfiguration::getName, Function.identity()));
     Bootstrap.StaticResources.Builder resources = Bootstrap.StaticResources.newBuilder();
     for (Cluster cluster : envoy.clusters()) {
+      // A mirror cluster reads its target's assignment (EDS service_name); inline a copy of it.
+      String serviceName = cluster.getEdsClusterConfig().getServiceName();
+      ClusterLoadAssignment assignment = endpoints.get(serviceName.isEmpty() ? cluster.getName() : serviceName);
       resources.addClusters(cluster.toBuilder()
           .clearEdsClusterConfig()
           .setType(Cluster.DiscoveryType.STATIC)
-          .setLoadAssignment(endpoints.get(cluster.getName())));
+          .setLoadAssignment(assignment.toBuilder().setClusterName(cluster.getName())));
     }
     for (Listener listener : envoy.listeners()) {
       resources.addListeners(inlineRoutes(listener, routes));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,13 @@ class MirrorAnnotationParserTest {
   private static final String FORMAT_REASON =
       "percentage must be a number from 0 to 100 with at most 4 decimals, like 100 or 12.5";
   private static final String TARGET_SYNTAX = "write [namespace/]service[:port][=percent], comma-separated";
+  private static final String KNOWN_KEYS = "shadow-mirroring.io/mirror-to, shadow-mirroring.io/mirror-percentage, "
+      + "shadow-mirroring.io/mirror-methods, shadow-mirroring.io/promote, shadow-mirroring.io/keep-host, "
+      + "shadow-mirroring.io/mirror-limits, shadow-mirroring.io/analysis, shadow-mirroring.io/auto-promote, "
+      + "shadow-mirroring.io/auto-abort";
+  private static final String ANALYSIS_SETTINGS =
+      "window, min-requests, max-error-rate-increase, max-p50-ratio, max-p99-ratio, confidence";
+  private static final String LIMIT_SETTINGS = "max-connections, max-pending-requests, max-requests";
 
   private final MirrorAnnotationParser parser = new MirrorAnnotationParser();
 
@@ -54,13 +62,11 @@ class MirrorAnnotationParserTest {
           arguments("an unknown key under the prefix (a likely typo)",
               annotations("mirror-too", "cart-v2"),
               "shadow-mirroring.io/mirror-too=\"cart-v2\": unknown annotation; known keys are "
-                  + "shadow-mirroring.io/mirror-to, shadow-mirroring.io/mirror-percentage, "
-                  + "shadow-mirroring.io/mirror-methods, shadow-mirroring.io/promote, shadow-mirroring.io/keep-host"),
+                  + KNOWN_KEYS),
           arguments("an unknown key even when mirror-to is valid",
               annotations("mirror-to", "cart-v2", "mirror-percent", "50"),
               "shadow-mirroring.io/mirror-percent=\"50\": unknown annotation; known keys are "
-                  + "shadow-mirroring.io/mirror-to, shadow-mirroring.io/mirror-percentage, "
-                  + "shadow-mirroring.io/mirror-methods, shadow-mirroring.io/promote, shadow-mirroring.io/keep-host"),
+                  + KNOWN_KEYS),
           arguments("an absurdly long value, abbreviated in the message",
               annotations("mirror-to", tooLong),
               "shadow-mirroring.io/mirror-to=\"" + "a".repeat(117) + "...\": "
@@ -262,14 +268,145 @@ class MirrorAnnotationParserTest {
           arguments("several problems: the unknown key is reported first",
               annotations("mirror-to", "", "mirror-percentage", "x", "mirrror-methods", "GET"),
               "shadow-mirroring.io/mirrror-methods=\"GET\": unknown annotation; known keys are "
-                  + "shadow-mirroring.io/mirror-to, shadow-mirroring.io/mirror-percentage, "
-                  + "shadow-mirroring.io/mirror-methods, shadow-mirroring.io/promote, shadow-mirroring.io/keep-host"),
+                  + KNOWN_KEYS),
           arguments("several problems: mirror-percentage is checked before mirror-methods and mirror-to",
               annotations("mirror-to", "", "mirror-methods", "CONNECT", "mirror-percentage", "x"),
               "shadow-mirroring.io/mirror-percentage=\"x\": " + FORMAT_REASON),
           arguments("a bad mirror-percentage is reported even without mirror-to",
               annotations("mirror-percentage", "200"),
-              "shadow-mirroring.io/mirror-percentage=\"200\": percentage must not exceed 100"));
+              "shadow-mirroring.io/mirror-percentage=\"200\": percentage must not exceed 100"),
+
+          arguments("mirror-limits with an unknown setting",
+              annotations("mirror-to", "cart-v2", "mirror-limits", "max-connections=10,max-retries=3"),
+              "shadow-mirroring.io/mirror-limits=\"max-connections=10,max-retries=3\": unknown setting "
+                  + "\"max-retries\"; known settings are " + LIMIT_SETTINGS),
+          arguments("mirror-limits with a setting twice",
+              annotations("mirror-to", "cart-v2", "mirror-limits", "max-requests=10, max-requests=20"),
+              "shadow-mirroring.io/mirror-limits=\"max-requests=10, max-requests=20\": duplicate setting "
+                  + "\"max-requests\""),
+          arguments("mirror-limits of 0",
+              annotations("mirror-to", "cart-v2", "mirror-limits", "max-pending-requests=0"),
+              "shadow-mirroring.io/mirror-limits=\"max-pending-requests=0\": max-pending-requests \"0\" must be "
+                  + "a whole number from 1 to 100000"),
+          arguments("mirror-limits above 100000",
+              annotations("mirror-to", "cart-v2", "mirror-limits", "max-connections=100001"),
+              "shadow-mirroring.io/mirror-limits=\"max-connections=100001\": max-connections \"100001\" must be "
+                  + "a whole number from 1 to 100000"),
+          arguments("mirror-limits that is not a whole number",
+              annotations("mirror-to", "cart-v2", "mirror-limits", "max-requests=1.5"),
+              "shadow-mirroring.io/mirror-limits=\"max-requests=1.5\": max-requests \"1.5\" must be "
+                  + "a whole number from 1 to 100000"),
+          arguments("mirror-limits with an empty value",
+              annotations("mirror-to", "cart-v2", "mirror-limits", "max-requests="),
+              "shadow-mirroring.io/mirror-limits=\"max-requests=\": max-requests \"\" must be "
+                  + "a whole number from 1 to 100000"),
+          arguments("mirror-limits without '='",
+              annotations("mirror-to", "cart-v2", "mirror-limits", "100"),
+              "shadow-mirroring.io/mirror-limits=\"100\": malformed setting \"100\"; write setting=value pairs, "
+                  + "comma-separated, like max-connections=100,max-requests=100"),
+          arguments("an empty mirror-limits",
+              annotations("mirror-to", "cart-v2", "mirror-limits", ""),
+              "shadow-mirroring.io/mirror-limits=\"\": malformed setting \"\"; write setting=value pairs, "
+                  + "comma-separated, like max-connections=100,max-requests=100"),
+          arguments("mirror-limits with a trailing comma",
+              annotations("mirror-to", "cart-v2", "mirror-limits", "max-requests=5,"),
+              "shadow-mirroring.io/mirror-limits=\"max-requests=5,\": malformed setting \"\"; write setting=value "
+                  + "pairs, comma-separated, like max-connections=100,max-requests=100"),
+
+          arguments("analysis with an unknown setting",
+              annotations("mirror-to", "cart-v2", "analysis", "window=5m,max-p90-ratio=2"),
+              "shadow-mirroring.io/analysis=\"window=5m,max-p90-ratio=2\": unknown setting \"max-p90-ratio\"; "
+                  + "known settings are " + ANALYSIS_SETTINGS),
+          arguments("analysis with a setting twice",
+              annotations("mirror-to", "cart-v2", "analysis", "window=5m,window=10m"),
+              "shadow-mirroring.io/analysis=\"window=5m,window=10m\": duplicate setting \"window\""),
+          arguments("analysis without '='",
+              annotations("mirror-to", "cart-v2", "analysis", "window:5m"),
+              "shadow-mirroring.io/analysis=\"window:5m\": malformed setting \"window:5m\"; write setting=value "
+                  + "pairs, comma-separated, like window=5m,min-requests=200"),
+          arguments("analysis with a value but no setting name",
+              annotations("mirror-to", "cart-v2", "analysis", "=5m"),
+              "shadow-mirroring.io/analysis=\"=5m\": malformed setting \"=5m\"; write setting=value "
+                  + "pairs, comma-separated, like window=5m,min-requests=200"),
+          arguments("a window without a unit",
+              annotations("mirror-to", "cart-v2", "analysis", "window=300"),
+              "shadow-mirroring.io/analysis=\"window=300\": window \"300\" is not a duration; write a whole "
+                  + "number of s, m or h, like 30s, 5m or 1h"),
+          arguments("a window in days",
+              annotations("mirror-to", "cart-v2", "analysis", "window=1d"),
+              "shadow-mirroring.io/analysis=\"window=1d\": window \"1d\" is not a duration; write a whole "
+                  + "number of s, m or h, like 30s, 5m or 1h"),
+          arguments("a window with two units",
+              annotations("mirror-to", "cart-v2", "analysis", "window=1h30m"),
+              "shadow-mirroring.io/analysis=\"window=1h30m\": window \"1h30m\" is not a duration; write a whole "
+                  + "number of s, m or h, like 30s, 5m or 1h"),
+          arguments("a window under a minute",
+              annotations("mirror-to", "cart-v2", "analysis", "window=59s"),
+              "shadow-mirroring.io/analysis=\"window=59s\": window \"59s\" must be from 1m to 24h"),
+          arguments("a window over a day",
+              annotations("mirror-to", "cart-v2", "analysis", "window=25h"),
+              "shadow-mirroring.io/analysis=\"window=25h\": window \"25h\" must be from 1m to 24h"),
+          arguments("min-requests of 0",
+              annotations("mirror-to", "cart-v2", "analysis", "min-requests=0"),
+              "shadow-mirroring.io/analysis=\"min-requests=0\": min-requests \"0\" must be a whole number of "
+                  + "at least 1"),
+          arguments("min-requests that is negative",
+              annotations("mirror-to", "cart-v2", "analysis", "min-requests=-5"),
+              "shadow-mirroring.io/analysis=\"min-requests=-5\": min-requests \"-5\" must be a whole number of "
+                  + "at least 1"),
+          arguments("max-error-rate-increase above 100",
+              annotations("mirror-to", "cart-v2", "analysis", "max-error-rate-increase=100.5"),
+              "shadow-mirroring.io/analysis=\"max-error-rate-increase=100.5\": max-error-rate-increase "
+                  + "\"100.5\" must be a number from 0 to 100 percentage points"),
+          arguments("max-error-rate-increase with a percent sign",
+              annotations("mirror-to", "cart-v2", "analysis", "max-error-rate-increase=1%"),
+              "shadow-mirroring.io/analysis=\"max-error-rate-increase=1%\": max-error-rate-increase "
+                  + "\"1%\" must be a number from 0 to 100 percentage points"),
+          arguments("max-p99-ratio under 1",
+              annotations("mirror-to", "cart-v2", "analysis", "max-p99-ratio=0.9"),
+              "shadow-mirroring.io/analysis=\"max-p99-ratio=0.9\": max-p99-ratio \"0.9\" must be a number "
+                  + "from 1 to 100"),
+          arguments("max-p50-ratio above 100",
+              annotations("mirror-to", "cart-v2", "analysis", "max-p50-ratio=101"),
+              "shadow-mirroring.io/analysis=\"max-p50-ratio=101\": max-p50-ratio \"101\" must be a number "
+                  + "from 1 to 100"),
+          arguments("max-p50-ratio in exponent notation",
+              annotations("mirror-to", "cart-v2", "analysis", "max-p50-ratio=1e1"),
+              "shadow-mirroring.io/analysis=\"max-p50-ratio=1e1\": max-p50-ratio \"1e1\" must be a number "
+                  + "from 1 to 100"),
+          arguments("max-p99-ratio that is NaN",
+              annotations("mirror-to", "cart-v2", "analysis", "max-p99-ratio=NaN"),
+              "shadow-mirroring.io/analysis=\"max-p99-ratio=NaN\": max-p99-ratio \"NaN\" must be a number "
+                  + "from 1 to 100"),
+          arguments("confidence of 1",
+              annotations("mirror-to", "cart-v2", "analysis", "confidence=1"),
+              "shadow-mirroring.io/analysis=\"confidence=1\": confidence \"1\" must be a number from 0.5 to "
+                  + "0.9999"),
+          arguments("confidence under 0.5",
+              annotations("mirror-to", "cart-v2", "analysis", "confidence=0.49"),
+              "shadow-mirroring.io/analysis=\"confidence=0.49\": confidence \"0.49\" must be a number from 0.5 "
+                  + "to 0.9999"),
+          arguments("confidence written as a percentage",
+              annotations("mirror-to", "cart-v2", "analysis", "confidence=98"),
+              "shadow-mirroring.io/analysis=\"confidence=98\": confidence \"98\" must be a number from 0.5 to "
+                  + "0.9999"),
+          arguments("a bad analysis is reported even without mirror-to",
+              annotations("analysis", "window=0m"),
+              "shadow-mirroring.io/analysis=\"window=0m\": window \"0m\" must be from 1m to 24h"),
+
+          arguments("auto-promote that is not true or false",
+              annotations("mirror-to", "cart-v2", "auto-promote", "yes"),
+              "shadow-mirroring.io/auto-promote=\"yes\": must be \"true\" or \"false\""),
+          arguments("auto-abort that is not true or false",
+              annotations("mirror-to", "cart-v2", "auto-abort", "1"),
+              "shadow-mirroring.io/auto-abort=\"1\": must be \"true\" or \"false\""),
+          arguments("a bad auto-abort is reported even without mirror-to",
+              annotations("auto-abort", "on"),
+              "shadow-mirroring.io/auto-abort=\"on\": must be \"true\" or \"false\""),
+          arguments("several problems: mirror-limits is checked before analysis",
+              annotations("mirror-to", "cart-v2", "analysis", "window=1s", "mirror-limits", "max-requests=0"),
+              "shadow-mirroring.io/mirror-limits=\"max-requests=0\": max-requests \"0\" must be a whole number "
+                  + "from 1 to 100000"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -442,6 +579,97 @@ class MirrorAnnotationParserTest {
               new TargetSpec(new ServiceRef("staging", "cart-canary"), Optional.of("8080"), OptionalInt.of(5_000))),
           290_000, MethodSet.of(java.util.Set.of("GET", "POST")), Optional.of(new ServiceRef("shop", "cart-v2")),
           true));
+    }
+
+    @Test
+    void withoutTheNewKeysASpecHasDefaultLimitsAndAnalysisAndNoAutomation() throws InvalidMirrorConfigException {
+      MirrorSpec spec = parseValid(annotations("mirror-to", "cart-v2"));
+
+      assertThat(spec.limits()).isEqualTo(new MirrorLimits(100, 50, 100)).isEqualTo(MirrorLimits.DEFAULT);
+      assertThat(spec.analysis()).isEqualTo(new AnalysisSettings(Duration.ofMinutes(5), 200, 1.0, 1.25, 1.25, 0.98))
+          .isEqualTo(AnalysisSettings.DEFAULT);
+      assertThat(spec.autoPromote()).isFalse();
+      assertThat(spec.autoAbort()).isFalse();
+    }
+
+    static Stream<Arguments> limitCases() {
+      return Stream.of(
+          arguments("max-connections=10,max-pending-requests=5,max-requests=20", new MirrorLimits(10, 5, 20)),
+          arguments("max-requests=1", new MirrorLimits(100, 50, 1)),
+          arguments(" max-pending-requests = 100000 ", new MirrorLimits(100, 100_000, 100)),
+          arguments("max-requests=7,max-connections=3", new MirrorLimits(3, 50, 7)));
+    }
+
+    @ParameterizedTest(name = "mirror-limits \"{0}\" is {1}")
+    @MethodSource("limitCases")
+    void readsMirrorLimitsAndKeepsTheDefaultOfEachSettingLeftOut(String annotation, MirrorLimits expected)
+        throws InvalidMirrorConfigException {
+      assertThat(parseValid(annotations("mirror-to", "cart-v2", "mirror-limits", annotation)).limits())
+          .isEqualTo(expected);
+    }
+
+    static Stream<Arguments> analysisCases() {
+      return Stream.of(
+          arguments("window=5m,min-requests=200,max-error-rate-increase=1,max-p99-ratio=1.25,confidence=0.98",
+              AnalysisSettings.DEFAULT),
+          arguments("window=30m", new AnalysisSettings(Duration.ofMinutes(30), 200, 1.0, 1.25, 1.25, 0.98)),
+          arguments("window=60s", new AnalysisSettings(Duration.ofMinutes(1), 200, 1.0, 1.25, 1.25, 0.98)),
+          arguments("window=24h", new AnalysisSettings(Duration.ofHours(24), 200, 1.0, 1.25, 1.25, 0.98)),
+          arguments("min-requests=1, max-error-rate-increase=0",
+              new AnalysisSettings(Duration.ofMinutes(5), 1, 0.0, 1.25, 1.25, 0.98)),
+          arguments("max-error-rate-increase=100,max-p50-ratio=1,max-p99-ratio=100,confidence=0.9999",
+              new AnalysisSettings(Duration.ofMinutes(5), 200, 100.0, 1.0, 100.0, 0.9999)),
+          arguments("confidence=0.5,max-p50-ratio=2.5",
+              new AnalysisSettings(Duration.ofMinutes(5), 200, 1.0, 2.5, 1.25, 0.5)));
+    }
+
+    @ParameterizedTest(name = "analysis \"{0}\" is {1}")
+    @MethodSource("analysisCases")
+    void readsAnalysisAndKeepsTheDefaultOfEachSettingLeftOut(String annotation, AnalysisSettings expected)
+        throws InvalidMirrorConfigException {
+      assertThat(parseValid(annotations("mirror-to", "cart-v2", "analysis", annotation)).analysis())
+          .isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "auto-promote \"{0}\", auto-abort \"{1}\"")
+    @CsvSource({"true, false", "false, true", "' true ', true", "false, false"})
+    void readsTheAutomationSwitches(String autoPromote, String autoAbort) throws InvalidMirrorConfigException {
+      MirrorSpec spec = parseValid(annotations("mirror-to", "cart-v2", "auto-promote", autoPromote,
+          "auto-abort", autoAbort));
+
+      assertThat(spec.autoPromote()).isEqualTo(autoPromote.trim().equals("true"));
+      assertThat(spec.autoAbort()).isEqualTo(autoAbort.trim().equals("true"));
+    }
+
+    @Test
+    void autoPromoteNextToAnExplicitPromoteIsFine() throws InvalidMirrorConfigException {
+      MirrorSpec spec = parseValid(annotations("mirror-to", "cart-v2", "promote", "cart-v2", "auto-promote",
+          "true"));
+
+      assertThat(spec.promote()).contains(new ServiceRef("shop", "cart-v2"));
+      assertThat(spec.autoPromote()).isTrue();
+    }
+
+    @Test
+    void withoutMirrorToTheNewKeysAreCheckedButIgnored() throws InvalidMirrorConfigException {
+      assertThat(parser.parse(CART, annotations("mirror-limits", "max-requests=5", "analysis", "window=1h",
+          "auto-promote", "true", "auto-abort", "true"))).isEmpty();
+    }
+
+    @Test
+    void aFullSpecificationWithTheNewKeysParsesIntoEveryField() throws InvalidMirrorConfigException {
+      MirrorSpec spec = parseValid(annotations(
+          "mirror-to", "cart-v2",
+          "mirror-limits", "max-connections=10,max-pending-requests=5,max-requests=20",
+          "analysis", "window=10m,min-requests=500,max-error-rate-increase=0.5,max-p50-ratio=1.1,"
+              + "max-p99-ratio=1.5,confidence=0.95",
+          "auto-promote", "true",
+          "auto-abort", "true"));
+
+      assertThat(spec).isEqualTo(new MirrorSpec(
+          List.of(new TargetSpec(new ServiceRef("shop", "cart-v2"), Optional.empty(), OptionalInt.empty())),
+          1_000_000, MethodSet.DEFAULT, Optional.empty(), false, new MirrorLimits(10, 5, 20),
+          new AnalysisSettings(Duration.ofMinutes(10), 500, 0.5, 1.1, 1.5, 0.95), true, true));
     }
   }
 

@@ -116,7 +116,7 @@ class KubernetesSourceTest {
     assertThat(both.getVersionInfo()).isNotEqualTo(first.getVersionInfo());
 
     annotate("app-service", MIRROR_TO, "app-shadow-service");
-    await("routes mirroring to the shadow", r -> r.getTypeUrl().equals(RDS) && mirrorClusters(r).contains(shadow));
+    await("routes mirroring to the shadow", r -> r.getTypeUrl().equals(RDS) && mirrorClusters(r).contains(MIRROR));
 
     client.resource(slice("app-shadow-service", 8080, "10.2.0.1", "10.2.0.2")).update();
     await("two shadow endpoints", r -> r.getTypeUrl().equals(EDS)
@@ -141,7 +141,6 @@ class KubernetesSourceTest {
   @Test
   @DisplayName("a bad annotation emits a Warning Event, keeps the last valid mirror, and leaves other Services byte-identical")
   void badAnnotation() {
-    String shadow = "shadow-demo/app-shadow-service:80";
     create(service("app-service", Map.of(MIRROR_TO, "app-shadow-service")), slice("app-service", 8080, "10.1.0.1"),
         service("app-shadow-service", Map.of()), slice("app-shadow-service", 8080, "10.2.0.1"),
         service("other", Map.of()), slice("other", 9090, "10.3.0.1"));
@@ -151,9 +150,9 @@ class KubernetesSourceTest {
         && unpack(r, ClusterLoadAssignment.class).stream().anyMatch(c -> c.getClusterName().equals(OTHER)
             && c.getEndpointsCount() == 1));
     DiscoveryResponse routesBefore = await("routes mirroring to the shadow, with the other Service",
-        r -> r.getTypeUrl().equals(RDS) && mirrorClusters(r).contains(shadow)
+        r -> r.getTypeUrl().equals(RDS) && mirrorClusters(r).contains(MIRROR)
             && AdsTestClient.unpack(r, RouteConfiguration.class).get(0).getVirtualHostsList().stream()
-                .anyMatch(v -> v.getName().equals(OTHER)));
+                .anyMatch(v -> v.getName().equals(OTHER_HOST)));
     awaitAcked();
     Resources before = otherServiceResources();
 
@@ -180,6 +179,9 @@ class KubernetesSourceTest {
   private record Resources(Cluster cluster, ClusterLoadAssignment endpoints, VirtualHost host) {}
 
   private static final String OTHER = "shadow-demo/other:80";
+  private static final String OTHER_HOST = "shadow-demo_other_80";
+  /** The cluster that receives app-service's copies for app-shadow-service. */
+  private static final String MIRROR = "mirror/shadow-demo/app-service:80/shadow-demo/app-shadow-service:80";
 
   private Resources otherServiceResources() {
     String name = OTHER;
@@ -188,7 +190,7 @@ class KubernetesSourceTest {
     ClusterLoadAssignment endpoints = unpack(envoy.latest(EDS, WAIT), ClusterLoadAssignment.class).stream()
         .filter(c -> c.getClusterName().equals(name)).findFirst().orElseThrow();
     VirtualHost host = unpack(envoy.latest(RDS, WAIT), RouteConfiguration.class).get(0).getVirtualHostsList().stream()
-        .filter(v -> v.getName().equals(name)).findFirst().orElseThrow();
+        .filter(v -> v.getName().equals(OTHER_HOST)).findFirst().orElseThrow();
     return new Resources(cluster, endpoints, host);
   }
 

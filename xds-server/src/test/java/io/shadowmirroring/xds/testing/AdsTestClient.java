@@ -25,7 +25,8 @@ import java.util.function.Predicate;
 
 /**
  * A state-of-the-world ADS client that behaves like Envoy: it subscribes to CDS and LDS as wildcards,
- * follows them with EDS for every cluster and RDS for every route configuration a listener names, and
+ * follows them with EDS for every assignment a cluster names and RDS for every route configuration a
+ * listener names, and
  * answers every response with an ACK, or with a NACK when {@code rejector} says so.
  */
 public final class AdsTestClient implements AutoCloseable {
@@ -153,9 +154,9 @@ public final class AdsTestClient implements AutoCloseable {
     send(reply.setVersionInfo(response.getVersionInfo()).build());
     // Follow-up subscriptions after the ACK, the way Envoy does once clusters and listeners arrive.
     if (type.equals(CDS)) {
-      List<String> clusters = clusterNames(response);
-      if (!clusters.equals(subscriptions.get(EDS))) {
-        subscribe(EDS, clusters);
+      List<String> assignments = edsNames(response);
+      if (!assignments.equals(subscriptions.get(EDS))) {
+        subscribe(EDS, assignments);
       }
     } else if (type.equals(LDS)) {
       List<String> routes = routeNames(response);
@@ -172,6 +173,18 @@ public final class AdsTestClient implements AutoCloseable {
 
   public static List<String> clusterNames(DiscoveryResponse response) {
     return unpack(response, Cluster.class).stream().map(Cluster::getName).sorted().toList();
+  }
+
+  /**
+   * The ClusterLoadAssignments the clusters ask for: an EDS cluster's {@code service_name}, else its name, as
+   * Envoy's EdsClusterImpl does (source/extensions/clusters/eds/eds.cc). Mirror clusters share their target's.
+   */
+  public static List<String> edsNames(DiscoveryResponse response) {
+    return unpack(response, Cluster.class).stream()
+        .filter(c -> c.getType() == Cluster.DiscoveryType.EDS)
+        .map(c -> c.getEdsClusterConfig().getServiceName().isEmpty()
+            ? c.getName() : c.getEdsClusterConfig().getServiceName())
+        .distinct().sorted().toList();
   }
 
   public static List<String> routeNames(DiscoveryResponse response) {

@@ -49,7 +49,7 @@ class GoldenTranslationTest {
   /** The cases the specification asks for; more may be added freely. */
   private static final List<String> REQUIRED_CASES = List.of("basic-mirror", "percentage-and-methods",
       "multi-target-promote", "named-target-port", "no-endpoints", "multi-namespace-domains",
-      "invalid-annotation", "grpc-port");
+      "invalid-annotation", "grpc-port", "mirror-limits-and-analysis");
 
   static List<String> caseNames() throws IOException {
     try (Stream<Path> dirs = Files.list(ROOT)) {

@@ -12,7 +12,10 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.SnapshotConsistencyException;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
@@ -57,6 +60,7 @@ class MeshTranslatorTest {
   private static final ProxyProfile IN_TEAM_A = ProxyProfile.envoy(10000, ProxyProfile.Role.EDGE, "team-a");
 
   private static final String CART = "shop/cart:80";
+  private static final String CART_HOST = "shop_cart_80";
 
   private final MeshTranslator translator = new MeshTranslator();
 
@@ -76,12 +80,17 @@ class MeshTranslatorTest {
     return service("shop", name).port("http", 80);
   }
 
-  /** The Envoy profile's virtual host of a cluster, found by its name. */
-  private static VirtualHost host(XdsResources resources, String cluster) {
+  /** The Envoy profile's virtual host, found by its name (the stat-safe name of its cluster). */
+  private static VirtualHost host(XdsResources resources, String name) {
     assertThat(resources.routes()).hasSize(1);
     return resources.routes().get(0).getVirtualHostsList().stream()
-        .filter(h -> h.getName().equals(cluster)).findFirst()
-        .orElseThrow(() -> new AssertionError("no virtual host " + cluster));
+        .filter(h -> h.getName().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no virtual host " + name));
+  }
+
+  private static Cluster cluster(XdsResources resources, String name) {
+    return resources.clusters().stream().filter(c -> c.getName().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no cluster " + name));
   }
 
   private static Route route(VirtualHost host, String name) {
@@ -90,7 +99,7 @@ class MeshTranslatorTest {
   }
 
   private static List<RouteAction.RequestMirrorPolicy> mirrorsOf(XdsResources resources) {
-    return route(host(resources, CART), RouteFactory.MIRRORED_ROUTE).getRoute().getRequestMirrorPoliciesList();
+    return route(host(resources, CART_HOST), RouteFactory.MIRRORED_ROUTE).getRoute().getRequestMirrorPoliciesList();
   }
 
   private static <T extends Message> T unpack(com.google.protobuf.Any any, Class<T> type) {
@@ -142,7 +151,7 @@ class MeshTranslatorTest {
           service("staging", "cart-v2").port("http", 80).port("alt", 8080));
 
       assertThat(mirrorsOf(resources)).singleElement().satisfies(m -> {
-        assertThat(m.getCluster()).isEqualTo("staging/cart-v2:8080");
+        assertThat(m.getCluster()).isEqualTo("mirror/shop/cart:80/staging/cart-v2:8080");
         assertThat(m.getRuntimeFraction().getRuntimeKey())
             .isEqualTo("shadow_mirroring.shop.cart.80.mirror.staging.cart-v2.8080");
       });
@@ -154,7 +163,8 @@ class MeshTranslatorTest {
           target("cart-v2"), target("cart-v3"), target("cart-canary"));
 
       assertThat(mirrorsOf(resources)).extracting(RouteAction.RequestMirrorPolicy::getCluster)
-          .containsExactly("shop/cart-canary:80", "shop/cart-v2:80", "shop/cart-v3:80");
+          .containsExactly("mirror/shop/cart:80/shop/cart-canary:80", "mirror/shop/cart:80/shop/cart-v2:80",
+              "mirror/shop/cart:80/shop/cart-v3:80");
     }
 
     @ParameterizedTest(name = "keep-host {0}: disable_shadow_host_suffix_append is {1}")
@@ -169,6 +179,193 @@ class MeshTranslatorTest {
 
       assertThat(mirrorsOf(resources)).hasSize(2).allSatisfy(
           m -> assertThat(m.getDisableShadowHostSuffixAppend()).isEqualTo(expected));
+    }
+  }
+
+  @Nested
+  @DisplayName("mirror clusters: copies go to a cluster of their own per primary port and target")
+  class MirrorClusters {
+    private static final String MIRROR = "mirror/shop/cart:80/shop/cart-v2:80";
+
+    private static CircuitBreakers.Thresholds thresholds(int connections, int pending, int requests) {
+      return CircuitBreakers.Thresholds.newBuilder()
+          .setPriority(RoutingPriority.DEFAULT)
+          .setMaxConnections(UInt32Value.of(connections))
+          .setMaxPendingRequests(UInt32Value.of(pending))
+          .setMaxRequests(UInt32Value.of(requests))
+          .build();
+    }
+
+    @Test
+    void theMirrorClusterReadsTheTargetsAssignmentUnderItsOwnStatName() {
+      XdsResources resources = translate(cart().mirrorTo("cart-v2"), target("cart-v2"));
+
+      Cluster mirror = cluster(resources, MIRROR);
+      Cluster target = cluster(resources, "shop/cart-v2:80");
+      assertThat(mirror.getAltStatName()).isEqualTo("mirror_shop_cart_80_shop_cart-v2_80");
+      assertThat(mirror.getType()).isEqualTo(Cluster.DiscoveryType.EDS);
+      assertThat(mirror.getEdsClusterConfig().getServiceName()).isEqualTo("shop/cart-v2:80");
+      assertThat(mirror.getEdsClusterConfig().getEdsConfig()).isEqualTo(target.getEdsClusterConfig().getEdsConfig());
+      assertThat(mirror.getConnectTimeout()).isEqualTo(target.getConnectTimeout());
+      assertThat(mirror.getLbPolicy()).isEqualTo(target.getLbPolicy());
+      assertThat(mirror.getTypedExtensionProtocolOptionsMap()).isEmpty();
+      assertThat(resources.endpoints()).extracting(ClusterLoadAssignment::getClusterName)
+          .as("no assignment of its own").containsExactly("shop/cart-v2:80", "shop/cart:80");
+    }
+
+    @Test
+    void theMirrorPolicyNamesTheMirrorClusterAndKeepsTheRuntimeKey() {
+      assertThat(mirrorsOf(translate(cart().mirrorTo("cart-v2"), target("cart-v2")))).singleElement()
+          .satisfies(m -> {
+            assertThat(m.getCluster()).isEqualTo(MIRROR);
+            assertThat(m.getRuntimeFraction().getRuntimeKey()).isEqualTo("shadow_mirroring.shop.cart.80.mirror.shop.cart-v2.80");
+          });
+    }
+
+    @Test
+    void anHttp2TargetGivesItsMirrorClusterTheSameProtocolOptions() {
+      XdsResources resources = translate(service("rpc", "greeter").port("grpc", 50051).mirrorTo("greeter-v2"),
+          service("rpc", "greeter-v2").port("grpc", 50051));
+
+      Cluster mirror = cluster(resources, "mirror/rpc/greeter:50051/rpc/greeter-v2:50051");
+      assertThat(mirror.getTypedExtensionProtocolOptionsMap())
+          .isEqualTo(cluster(resources, "rpc/greeter-v2:50051").getTypedExtensionProtocolOptionsMap())
+          .containsOnlyKeys(ClusterFactory.HTTP_PROTOCOL_OPTIONS);
+    }
+
+    @Test
+    void withoutMirrorLimitsTheBreakersAreTheDefaults() {
+      Cluster mirror = cluster(translate(cart().mirrorTo("cart-v2"), target("cart-v2")), MIRROR);
+
+      assertThat(mirror.getCircuitBreakers().getThresholdsList()).containsExactly(thresholds(100, 50, 100));
+    }
+
+    static Stream<Arguments> limitCases() {
+      return Stream.of(
+          arguments("max-connections=10,max-pending-requests=5,max-requests=20", thresholds(10, 5, 20)),
+          arguments("max-requests=1", thresholds(100, 50, 1)),
+          arguments("max-pending-requests=100000", thresholds(100, 100_000, 100)));
+    }
+
+    @ParameterizedTest(name = "mirror-limits \"{0}\"")
+    @MethodSource("limitCases")
+    void mirrorLimitsSetTheBreakersOfEveryMirrorClusterOfTheService(String limits, CircuitBreakers.Thresholds expected) {
+      XdsResources resources = translate(
+          cart().mirrorTo("cart-v2,cart-v3").annotate("shadow-mirroring.io/mirror-limits", limits),
+          target("cart-v2"), target("cart-v3"));
+
+      assertThat(resources.clusters()).filteredOn(c -> c.getName().startsWith("mirror/")).hasSize(2)
+          .allSatisfy(c -> assertThat(c.getCircuitBreakers().getThresholdsList()).containsExactly(expected));
+      assertThat(resources.clusters()).filteredOn(c -> !c.getName().startsWith("mirror/"))
+          .allSatisfy(c -> assertThat(c.hasCircuitBreakers()).isFalse());
+    }
+
+    @Test
+    void eachPrimaryPortAndEachPrimaryGetTheirOwnMirrorCluster() {
+      XdsResources resources = translate(
+          cart().port("grpc", 50051).mirrorTo("cart-v2"),
+          service("shop", "checkout").port("http", 80).mirrorTo("cart-v2"),
+          target("cart-v2").port("grpc", 50051));
+
+      assertThat(resources.clusters()).extracting(Cluster::getName).filteredOn(n -> n.startsWith("mirror/"))
+          .containsExactly("mirror/shop/cart:50051/shop/cart-v2:50051", "mirror/shop/cart:80/shop/cart-v2:80",
+              "mirror/shop/checkout:80/shop/cart-v2:80");
+      assertThat(resources.endpoints()).hasSize(5);
+    }
+
+    @Test
+    void aPromotedTargetTakesLiveTrafficAndGetsNoMirrorCluster() {
+      XdsResources resources = translate(cart().mirrorTo("cart-v2,cart-v3").promote("cart-v2"),
+          target("cart-v2"), target("cart-v3"));
+
+      assertThat(resources.clusters()).extracting(Cluster::getName).filteredOn(n -> n.startsWith("mirror/"))
+          .containsExactly("mirror/shop/cart:80/shop/cart-v3:80");
+    }
+
+    @Test
+    void withoutMirrorThereIsNoMirrorCluster() {
+      assertThat(translate(cart(), target("cart-v2")).clusters()).extracting(Cluster::getName)
+          .containsExactly("shop/cart-v2:80", "shop/cart:80");
+    }
+
+    @Test
+    void bothProfilesGetTheSameClusters() {
+      MeshModel model = model(richInventory());
+
+      assertThat(translator.translate(model, ProxyProfile.grpc()).clusters())
+          .isEqualTo(translator.translate(model, ENVOY).clusters());
+    }
+  }
+
+  @Nested
+  @DisplayName("stat names: stat-safe, so Envoy's tag extraction keeps each name whole")
+  class StatNames {
+
+    static Stream<Arguments> statPrefixCases() {
+      return Stream.of(
+          arguments("(default)", "mirrored"),
+          arguments("GET", "mirrored"),
+          arguments("*", "mirrored"));
+    }
+
+    @ParameterizedTest(name = "mirror-methods {0}: the {1} route has the stat_prefix")
+    @MethodSource("statPrefixCases")
+    void theMirroredRouteCountsProductionOnTheCopiedRequests(String methods, String routeName) {
+      ServiceBuilder cart = cart().mirrorTo("cart-v2");
+      if (!methods.equals("(default)")) {
+        cart.methods(methods);
+      }
+
+      VirtualHost host = host(translate(cart, target("cart-v2")), CART_HOST);
+
+      assertThat(route(host, routeName).getStatPrefix()).isEqualTo("shop_cart_80_mirrored");
+      assertThat(host.getRoutesList()).filteredOn(r -> !r.getName().equals(routeName))
+          .allSatisfy(r -> assertThat(r.getStatPrefix()).isEmpty());
+    }
+
+    @Test
+    void aRouteWithoutCopiesHasNoStatPrefix() {
+      XdsResources resources = translate(cart().mirrorTo("cart-v2").promote("cart-v2"), target("cart-v2"));
+
+      assertThat(resources.routes().get(0).getVirtualHostsList()).flatExtracting(VirtualHost::getRoutesList)
+          .allSatisfy(r -> assertThat(r.getStatPrefix()).isEmpty());
+    }
+
+    @Test
+    void everyClusterHasTheStatSafeAltStatName() {
+      XdsResources resources = translator.translate(model(richInventory()), ENVOY);
+
+      assertThat(resources.clusters()).filteredOn(c -> !c.getName().startsWith("mirror/"))
+          .allSatisfy(c -> assertThat(c.getAltStatName())
+              .isEqualTo(c.getName().replace('/', '_').replace(':', '_')));
+      assertThat(resources.clusters()).filteredOn(c -> c.getName().startsWith("mirror/"))
+          .extracting(Cluster::getAltStatName)
+          .containsExactly("mirror_shop_cart_50051_shop_cart-v2_50051", "mirror_shop_cart_50051_shop_cart-v3_50051",
+              "mirror_shop_cart_80_shop_cart-v2_80", "mirror_shop_cart_80_shop_cart-v3_80",
+              "mirror_shop_search_80_staging_search_80");
+      assertThat(resources.clusters()).extracting(Cluster::getAltStatName).doesNotHaveDuplicates();
+    }
+
+    @ParameterizedTest(name = "profile {0}")
+    @ValueSource(strings = {"envoy", "grpc"})
+    void noStatNamePartHasADotOrAColon(String profile) {
+      XdsResources resources = translator.translate(model(richInventory()), profile(profile));
+      List<RouteConfiguration> routes = new ArrayList<>(resources.routes());
+      resources.listeners().stream().filter(Listener::hasApiListener)
+          .map(l -> unpack(l.getApiListener().getApiListener(), HttpConnectionManager.class).getRouteConfig())
+          .forEach(routes::add);
+
+      List<String> parts = new ArrayList<>();
+      resources.clusters().forEach(c -> parts.add(c.getAltStatName()));
+      routes.forEach(config -> config.getVirtualHostsList().forEach(host -> {
+        parts.add(host.getName());
+        host.getRoutesList().stream().map(Route::getStatPrefix).filter(p -> !p.isEmpty()).forEach(parts::add);
+        host.getVirtualClustersList().forEach(v -> parts.add(v.getName()));
+      }));
+
+      assertThat(parts).hasSizeGreaterThan(resources.clusters().size())
+          .allSatisfy(part -> assertThat(part).isNotEmpty().doesNotContain(".").doesNotContain(":"));
+      assertThat(parts).contains("shop_cart_80_mirrored", "shop_search_80_mirrored");
     }
   }
 
@@ -198,7 +395,7 @@ class MeshTranslatorTest {
         cart.methods(methods);
       }
 
-      VirtualHost host = host(translate(cart, target("cart-v2")), CART);
+      VirtualHost host = host(translate(cart, target("cart-v2")), CART_HOST);
 
       assertThat(host.getRoutesList()).extracting(Route::getName).containsExactlyElementsOf(routeNames);
       Route mirrored = host.getRoutes(0);
@@ -217,7 +414,7 @@ class MeshTranslatorTest {
 
     @Test
     void aServiceWithoutMirrorHasOneLiveRoute() {
-      VirtualHost host = host(translate(cart(), target("cart-v2")), CART);
+      VirtualHost host = host(translate(cart(), target("cart-v2")), CART_HOST);
 
       assertThat(host.getRoutesList()).singleElement().satisfies(route -> {
         assertThat(route.getName()).isEqualTo("live");
@@ -231,18 +428,19 @@ class MeshTranslatorTest {
     @Test
     void promoteSendsEveryRoutesLiveTrafficToThePromotedTarget() {
       VirtualHost host = host(translate(cart().mirrorTo("cart-v2,cart-v3").promote("cart-v2"),
-          target("cart-v2"), target("cart-v3")), CART);
+          target("cart-v2"), target("cart-v3")), CART_HOST);
 
       assertThat(host.getRoutesList()).extracting(Route::getName).containsExactly("mirrored", "live");
       assertThat(host.getRoutesList()).allSatisfy(
           route -> assertThat(route.getRoute().getCluster()).isEqualTo("shop/cart-v2:80"));
       assertThat(host.getRoutes(0).getRoute().getRequestMirrorPoliciesList())
-          .extracting(RouteAction.RequestMirrorPolicy::getCluster).containsExactly("shop/cart-v3:80");
+          .extracting(RouteAction.RequestMirrorPolicy::getCluster).containsExactly("mirror/shop/cart:80/shop/cart-v3:80");
     }
 
     @Test
     void promotingTheOnlyTargetLeavesOneLiveRouteToIt() {
-      VirtualHost host = host(translate(cart().mirrorTo("cart-v2").promote("cart-v2"), target("cart-v2")), CART);
+      VirtualHost host = host(translate(cart().mirrorTo("cart-v2").promote("cart-v2"), target("cart-v2")),
+          CART_HOST);
 
       assertThat(host.getRoutesList()).singleElement().satisfies(route -> {
         assertThat(route.getName()).isEqualTo("live");
@@ -253,7 +451,7 @@ class MeshTranslatorTest {
 
     @Test
     void theTargetKeepsItsOwnVirtualHostWithoutMirror() {
-      VirtualHost host = host(translate(cart().mirrorTo("cart-v2"), target("cart-v2")), "shop/cart-v2:80");
+      VirtualHost host = host(translate(cart().mirrorTo("cart-v2"), target("cart-v2")), "shop_cart-v2_80");
 
       assertThat(host.getRoutesList()).singleElement().satisfies(
           route -> assertThat(route.getRoute().getCluster()).isEqualTo("shop/cart-v2:80"));
@@ -277,7 +475,7 @@ class MeshTranslatorTest {
       XdsResources resources = translator.translate(model(inventory(api)), IN_TEAM_A);
 
       for (int port : ports) {
-        List<String> domains = host(resources, "team-a/api:" + port).getDomainsList();
+        List<String> domains = host(resources, "team-a_api_" + port).getDomainsList();
         assertThat(domains).as("domains of port %d", port)
             .contains("api:" + port, "api.team-a:" + port, "api.team-a.svc:" + port,
                 "api.team-a.svc.cluster.local:" + port);
@@ -301,13 +499,13 @@ class MeshTranslatorTest {
 
       List<String> qualifiedA = List.of("web.team-a", "web.team-a.svc", "web.team-a.svc.cluster.local",
           "web.team-a.svc.cluster.local:80", "web.team-a.svc:80", "web.team-a:80");
-      assertThat(host(inA, "team-a/web:80").getDomainsList())
+      assertThat(host(inA, "team-a_web_80").getDomainsList())
           .containsExactly("web", "web.team-a", "web.team-a.svc", "web.team-a.svc.cluster.local",
               "web.team-a.svc.cluster.local:80", "web.team-a.svc:80", "web.team-a:80", "web:80");
-      assertThat(host(inA, "team-b/web:80").getDomainsList()).doesNotContain("web", "web:80").contains("web.team-b");
-      assertThat(host(inB, "team-b/web:80").getDomainsList()).contains("web", "web:80", "web.team-b:80");
-      assertThat(host(inB, "team-a/web:80").getDomainsList()).containsExactlyElementsOf(qualifiedA);
-      assertThat(host(nowhere, "team-a/web:80").getDomainsList()).as("a proxy without a namespace")
+      assertThat(host(inA, "team-b_web_80").getDomainsList()).doesNotContain("web", "web:80").contains("web.team-b");
+      assertThat(host(inB, "team-b_web_80").getDomainsList()).contains("web", "web:80", "web.team-b:80");
+      assertThat(host(inB, "team-a_web_80").getDomainsList()).containsExactlyElementsOf(qualifiedA);
+      assertThat(host(nowhere, "team-a_web_80").getDomainsList()).as("a proxy without a namespace")
           .containsExactlyElementsOf(qualifiedA);
       for (XdsResources resources : List.of(inA, inB, nowhere)) {
         assertThat(resources.routes().get(0).getVirtualHostsList().stream()
@@ -330,7 +528,10 @@ class MeshTranslatorTest {
         assertThat(cluster.getType()).isEqualTo(Cluster.DiscoveryType.EDS);
         assertThat(cluster.getEdsClusterConfig().getServiceName()).isEqualTo(cluster.getName());
         assertThat(cluster.getEdsClusterConfig().getEdsConfig().hasAds()).isTrue();
+        assertThat(cluster.hasCircuitBreakers()).as("only mirror clusters get breakers").isFalse();
       });
+      assertThat(resources.clusters()).extracting(Cluster::getAltStatName)
+          .containsExactly("shop_cart-v2_80", "shop_cart_80", "shop_cart_9000");
     }
 
     @ParameterizedTest(name = "port name \"{0}\", appProtocol \"{1}\": HTTP/2 {2}")
@@ -359,11 +560,16 @@ class MeshTranslatorTest {
 
     @ParameterizedTest(name = "profile {0}")
     @ValueSource(strings = {"envoy", "grpc"})
-    void everyClusterHasAClusterLoadAssignmentEvenWithoutEndpoints(String profile) {
+    void everyServicePortHasAClusterLoadAssignmentEvenWithoutEndpoints(String profile) {
       XdsResources resources = translator.translate(model(richInventory()), profile(profile));
 
       assertThat(resources.endpoints()).extracting(ClusterLoadAssignment::getClusterName)
-          .containsExactlyElementsOf(resources.clusters().stream().map(Cluster::getName).toList());
+          .containsExactlyElementsOf(resources.clusters().stream().filter(c -> !c.getName().startsWith("mirror/"))
+              .map(Cluster::getName).toList());
+      assertThat(resources.endpoints()).extracting(ClusterLoadAssignment::getClusterName)
+          .as("the assignments are exactly the EDS service names, mirror clusters sharing their target's")
+          .containsExactlyInAnyOrderElementsOf(resources.clusters().stream()
+              .map(c -> c.getEdsClusterConfig().getServiceName()).distinct().toList());
       assertThat(resources.endpoints()).filteredOn(cla -> cla.getEndpointsCount() == 0)
           .extracting(ClusterLoadAssignment::getClusterName).contains("shop/cart-v3:80");
     }
@@ -523,17 +729,29 @@ class MeshTranslatorTest {
     @ValueSource(strings = {"envoy", "grpc"})
     void aSnapshotWhoseRoutesNameAMissingMirrorClusterIsRefused(String profile) {
       XdsResources complete = translator.translate(model(richInventory()), profile(profile));
-      String mirror = "shop/cart-v2:80";
+      String mirror = "mirror/shop/cart:80/shop/cart-v2:80";
       XdsResources incomplete = new XdsResources(
           complete.clusters().stream().filter(c -> !c.getName().equals(mirror)).toList(),
-          complete.endpoints().stream().filter(c -> !c.getClusterName().equals(mirror)).toList(),
-          complete.listeners().stream().filter(l -> !l.getName().startsWith("cart-v2.")).toList(),
-          complete.routes().stream().map(r -> r.toBuilder().clearVirtualHosts().addAllVirtualHosts(
-              r.getVirtualHostsList().stream().filter(v -> !v.getName().equals(mirror)).toList()).build()).toList());
+          complete.endpoints(), complete.listeners(), complete.routes());
 
       assertThatThrownBy(() -> SnapshotFactory.consistentSnapshot(incomplete))
           .isInstanceOf(SnapshotConsistencyException.class)
-          .hasMessage("Clusters referenced by routes but missing: [shop/cart-v2:80]");
+          .hasMessage("Clusters referenced by routes but missing: [mirror/shop/cart:80/shop/cart-v2:80]");
+    }
+
+    @ParameterizedTest(name = "profile {0}")
+    @ValueSource(strings = {"envoy", "grpc"})
+    void aMirrorClusterWhoseAssignmentIsMissingIsRefused(String profile) {
+      XdsResources complete = translator.translate(model(richInventory()), profile(profile));
+      String mirror = "mirror/shop/cart:80/shop/cart-v3:80";
+      XdsResources dangling = new XdsResources(complete.clusters().stream()
+          .map(c -> !c.getName().equals(mirror) ? c : c.toBuilder().setEdsClusterConfig(
+              c.getEdsClusterConfig().toBuilder().setServiceName("shop/nowhere:80")).build())
+          .toList(), complete.endpoints(), complete.listeners(), complete.routes());
+
+      assertThatThrownBy(() -> SnapshotFactory.consistentSnapshot(dangling))
+          .isInstanceOf(SnapshotConsistencyException.class)
+          .hasMessageContaining("shop/nowhere:80");
     }
 
     @ParameterizedTest(name = "profile {0}")

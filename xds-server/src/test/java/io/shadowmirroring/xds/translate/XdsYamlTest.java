@@ -62,7 +62,7 @@ class XdsYamlTest {
   void yamlIsABlockListStartingInColumnZeroWithPseudoHeadersQuoted() {
     String yaml = XdsYaml.toYaml(resources(ProxyProfile.envoy(10000)).routes());
 
-    assertThat(yaml).startsWith("- name: shadow-mirroring-http-10000\n  virtual_hosts:\n    - name: shop/cart:80\n      domains:\n")
+    assertThat(yaml).startsWith("- name: shadow-mirroring-http-10000\n  virtual_hosts:\n    - name: shop_cart_80\n      domains:\n")
         .contains("- name: ':method'\n", "disable_shadow_host_suffix_append: true\n", "numerator: 125000\n",
             "denominator: MILLION\n")
         .doesNotContain("{\"", "\t");

@@ -37,6 +37,8 @@ class AdsProtocolTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final String PRIMARY = "shadow-demo/app-service:80";
   private static final String SHADOW = "shadow-demo/app-shadow-service:80";
+  /** The cluster that receives app-service's copies for the shadow; it reads the shadow's assignment. */
+  private static final String MIRROR_CLUSTER = "mirror/shadow-demo/app-service:80/shadow-demo/app-shadow-service:80";
   private static final Map<String, String> MIRROR = Map.of("shadow-mirroring.io/mirror-to", "app-shadow-service");
 
   @TempDir Path directory;
@@ -80,17 +82,19 @@ class AdsProtocolTest {
   void servesAllFourTypes() throws Exception {
     writeDemo(true);
     try (AdsTestClient envoy = server().envoy("envoy-1")) {
-      DiscoveryResponse rds = envoy.await("routes mirroring to the shadow", r -> routesMirrorTo(r, SHADOW), WAIT);
+      DiscoveryResponse rds =
+          envoy.await("routes mirroring to the shadow", r -> routesMirrorTo(r, MIRROR_CLUSTER), WAIT);
 
-      assertThat(clusterNames(envoy.latest(CDS, WAIT))).containsExactly(PRIMARY, SHADOW);
+      assertThat(clusterNames(envoy.latest(CDS, WAIT))).containsExactly(MIRROR_CLUSTER, PRIMARY, SHADOW);
       assertThat(unpack(envoy.latest(EDS, WAIT), ClusterLoadAssignment.class))
           .extracting(ClusterLoadAssignment::getClusterName).containsExactlyInAnyOrder(PRIMARY, SHADOW);
       assertThat(unpack(envoy.latest(LDS, WAIT), Listener.class))
           .extracting(Listener::getName).containsExactly("shadow-mirroring-http-10000");
       var route = unpack(rds, RouteConfiguration.class).get(0).getVirtualHostsList().stream()
-          .filter(vh -> vh.getName().equals(PRIMARY)).findFirst().orElseThrow().getRoutes(0).getRoute();
+          .filter(vh -> vh.getName().equals("shadow-demo_app-service_80")).findFirst().orElseThrow().getRoutes(0)
+          .getRoute();
       assertThat(route.getCluster()).isEqualTo(PRIMARY);
-      assertThat(route.getRequestMirrorPolicies(0).getCluster()).isEqualTo(SHADOW);
+      assertThat(route.getRequestMirrorPolicies(0).getCluster()).isEqualTo(MIRROR_CLUSTER);
     }
   }
 
@@ -102,15 +106,37 @@ class AdsProtocolTest {
       envoy.await("the first routes", r -> r.getTypeUrl().equals(RDS), WAIT);
 
       writeDemo(true);
-      envoy.await("routes mirroring to the shadow", r -> routesMirrorTo(r, SHADOW), WAIT);
+      envoy.await("routes mirroring to the shadow", r -> routesMirrorTo(r, MIRROR_CLUSTER), WAIT);
 
       List<DiscoveryResponse> log = envoy.received();
-      int cluster = indexOf(log, r -> r.getTypeUrl().equals(CDS) && clusterNames(r).contains(SHADOW));
+      int cluster = indexOf(log,
+          r -> r.getTypeUrl().equals(CDS) && clusterNames(r).containsAll(List.of(SHADOW, MIRROR_CLUSTER)));
       int endpoints = indexOf(log, r -> r.getTypeUrl().equals(EDS)
           && unpack(r, ClusterLoadAssignment.class).stream().anyMatch(c -> c.getClusterName().equals(SHADOW)));
-      int route = indexOf(log, r -> routesMirrorTo(r, SHADOW));
-      assertThat(cluster).as("CDS with the shadow cluster").isNotNegative().isLessThan(route);
-      assertThat(endpoints).as("EDS for the shadow cluster").isNotNegative().isLessThan(route);
+      int route = indexOf(log, r -> routesMirrorTo(r, MIRROR_CLUSTER));
+      assertThat(cluster).as("CDS with the shadow and mirror clusters").isNotNegative().isLessThan(route);
+      assertThat(endpoints).as("EDS for the shadow (and so the mirror) cluster").isNotNegative().isLessThan(route);
+    }
+  }
+
+  @Test
+  @DisplayName("make-before-break: mirroring to a Service that already exists sends its mirror cluster before the "
+      + "route naming it")
+  void addsTheMirrorClusterBeforeTheRouteWhenTheTargetExists() throws Exception {
+    writeDemo(false);
+    try (AdsTestClient envoy = server().envoy("envoy-1")) {
+      envoy.await("the unmirrored clusters", r -> r.getTypeUrl().equals(CDS)
+          && clusterNames(r).equals(List.of(PRIMARY, SHADOW)), WAIT);
+      envoy.await("the first routes", r -> r.getTypeUrl().equals(RDS), WAIT);
+      int before = envoy.received().size();
+
+      writeDemo(true);
+      envoy.await("routes mirroring to the shadow", r -> routesMirrorTo(r, MIRROR_CLUSTER), WAIT);
+
+      List<DiscoveryResponse> log = envoy.received().subList(before, envoy.received().size());
+      int cluster = indexOf(log, r -> r.getTypeUrl().equals(CDS) && clusterNames(r).contains(MIRROR_CLUSTER));
+      int route = indexOf(log, r -> routesMirrorTo(r, MIRROR_CLUSTER));
+      assertThat(cluster).as("CDS with the mirror cluster").isNotNegative().isLessThan(route);
     }
   }
 
@@ -119,7 +145,7 @@ class AdsProtocolTest {
   void removesRoutesBeforeClusters() throws Exception {
     writeDemo(true);
     try (AdsTestClient envoy = server().envoy("envoy-1")) {
-      envoy.await("routes mirroring to the shadow", r -> routesMirrorTo(r, SHADOW), WAIT);
+      envoy.await("routes mirroring to the shadow", r -> routesMirrorTo(r, MIRROR_CLUSTER), WAIT);
       int before = envoy.received().size();
 
       writePrimaryOnly();
@@ -127,8 +153,9 @@ class AdsProtocolTest {
           r -> r.getTypeUrl().equals(CDS) && !clusterNames(r).contains(SHADOW), WAIT);
 
       List<DiscoveryResponse> log = envoy.received().subList(before, envoy.received().size());
-      int routeGone = indexOf(log, r -> r.getTypeUrl().equals(RDS) && !referencedClusters(r).contains(SHADOW));
-      int clusterGone = indexOf(log, r -> r.getTypeUrl().equals(CDS) && !clusterNames(r).contains(SHADOW));
+      int routeGone =
+          indexOf(log, r -> r.getTypeUrl().equals(RDS) && !referencedClusters(r).contains(MIRROR_CLUSTER));
+      int clusterGone = indexOf(log, r -> r.getTypeUrl().equals(CDS) && !clusterNames(r).contains(MIRROR_CLUSTER));
       assertThat(routeGone).as("RDS without the shadow").isNotNegative().isLessThan(clusterGone);
     }
   }
@@ -171,7 +198,7 @@ class AdsProtocolTest {
       envoy.rejectWhen(r -> Optional.empty());
       writeDemo(false);
       DiscoveryResponse next = envoy.await("new routes without the mirror",
-          r -> r.getTypeUrl().equals(RDS) && !mirrorClusters(r).contains(SHADOW), WAIT);
+          r -> r.getTypeUrl().equals(RDS) && !mirrorClusters(r).contains(MIRROR_CLUSTER), WAIT);
       assertThat(next.getVersionInfo()).isNotEqualTo(rejected.getVersionInfo());
     }
   }
