@@ -1,8 +1,10 @@
 package io.shadowmirroring.xds.admin;
 
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.grpc.BindableService;
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -47,8 +49,11 @@ import java.util.function.UnaryOperator;
  * The {@code MirrorAdmin} gRPC service. Reads come from the latest build and the proxy registry;
  * every change goes through {@link MirrorEditor}, which validates it as the annotation parser does and
  * writes it to the source of truth.
+ *
+ * <p>It binds itself behind its {@link ReadinessGuard}, so wherever it is served (the admin port,
+ * in-process) every RPC, present and future, answers UNAVAILABLE until the first build.
  */
-public final class MirrorAdminService extends MirrorAdminGrpc.MirrorAdminImplBase {
+public final class MirrorAdminService implements MirrorAdminGrpc.AsyncService, BindableService {
   private static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
 
   private final MirrorReconciler reconciler;
@@ -56,6 +61,7 @@ public final class MirrorAdminService extends MirrorAdminGrpc.MirrorAdminImplBas
   private final ProxyRegistry proxies;
   private final SnapshotPublisher publisher;
   private final ConfigVersions versions;
+  private final ReadinessGuard readiness;
 
   public MirrorAdminService(MirrorReconciler reconciler, MirrorEditor editor, ProxyRegistry proxies,
       SnapshotPublisher publisher, ConfigVersions versions) {
@@ -64,14 +70,30 @@ public final class MirrorAdminService extends MirrorAdminGrpc.MirrorAdminImplBas
     this.proxies = proxies;
     this.publisher = publisher;
     this.versions = versions;
+    this.readiness = ReadinessGuard.firstBuild(reconciler);
+  }
+
+  // MirrorAdminImplBase's bindService() is final; implementing AsyncService directly lets the guard wrap it.
+  @Override
+  public ServerServiceDefinition bindService() {
+    return readiness.guard(MirrorAdminGrpc.bindService(this));
+  }
+
+  /** The guard of this service, for other admin services that read the model (see {@link ReadinessGuard}). */
+  public ReadinessGuard readiness() {
+    return readiness;
   }
 
   @Override
   public void listMirrors(ListMirrorsRequest request, StreamObserver<ListMirrorsResponse> response) {
-    ListMirrorsResponse.Builder result = ListMirrorsResponse.newBuilder();
-    String version = versions.current();
-    mirrors(request.getNamespace()).forEach(s -> result.addMirrors(MirrorViews.mirror(s, version)));
-    complete(response, result.build());
+    try {
+      ListMirrorsResponse.Builder result = ListMirrorsResponse.newBuilder();
+      String version = versions.current();
+      mirrors(request.getNamespace()).forEach(s -> result.addMirrors(MirrorViews.mirror(s, version)));
+      complete(response, result.build());
+    } catch (StatusException e) {
+      response.onError(e);
+    }
   }
 
   @Override
@@ -205,9 +227,13 @@ public final class MirrorAdminService extends MirrorAdminGrpc.MirrorAdminImplBas
     return a.toBuilder().clearConfigVersion().build().equals(b.toBuilder().clearConfigVersion().build());
   }
 
-  private List<MirrorStatus> mirrors(String namespace) {
+  // The guard refuses calls before the first build; an empty list here would be the lie it prevents.
+  private List<MirrorStatus> mirrors(String namespace) throws StatusException {
     ModelBuild build = reconciler.lastBuild();
-    return build == null ? List.of() : mirrors(build, namespace);
+    if (build == null) {
+      throw ReadinessGuard.notReady();
+    }
+    return mirrors(build, namespace);
   }
 
   private static List<MirrorStatus> mirrors(ModelBuild build, String namespace) {
