@@ -98,6 +98,13 @@ class AdminNotReadyTest {
   }
 
   @Test
+  @DisplayName("the table below has every RPC of MirrorAdmin: a new one (Compare, verdicts) gets a line there")
+  void everyRpcIsInTheTable() {
+    assertThat(everyRpc().keySet()).containsExactlyInAnyOrderElementsOf(
+        MirrorAdminGrpc.getServiceDescriptor().getMethods().stream().map(m -> m.getBareMethodName()).toList());
+  }
+
+  @Test
   @DisplayName("before the first sync every admin RPC is UNAVAILABLE 'not ready' and nothing is written; after it the answers are right")
   void notReadyUntilSynced() throws Exception {
     kubectl.resource(service("app-service", MIRRORED)).create();
