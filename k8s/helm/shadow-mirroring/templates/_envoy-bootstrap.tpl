@@ -27,6 +27,14 @@ dynamic_resources:
   lds_config:
     ads: {}
     resource_api_version: V3
+# Envoy's stats to the xds-server every 5 s over xds_cluster (see envoy-configs/front-proxy.yaml).
+stats_sinks:
+  - name: envoy.stat_sinks.metrics_service
+    typed_config:
+      "@type": type.googleapis.com/envoy.config.metrics.v3.MetricsServiceConfig
+      transport_api_version: V3
+      grpc_service: {envoy_grpc: {cluster_name: xds_cluster}}
+stats_flush_interval: 5s
 static_resources:
   clusters:
     - name: xds_cluster

@@ -1,6 +1,9 @@
 package io.shadowmirroring.k8s;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.ListValue;
 import com.google.protobuf.Message;
@@ -10,6 +13,7 @@ import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.metrics.v3.MetricsServiceConfig;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +33,7 @@ final class EnvoyBootstrap {
   /** Every type a bootstrap here packs into an Any; an unlisted one fails the parse. */
   private static final JsonFormat.TypeRegistry ANY_TYPES = JsonFormat.TypeRegistry.newBuilder()
       .add(HttpProtocolOptions.getDescriptor())
+      .add(MetricsServiceConfig.getDescriptor())
       .build();
 
   private static final Set<String> CLUSTER_REFERENCE_FIELDS = Set.of("cluster_name", "cluster_names");
@@ -67,6 +72,11 @@ final class EnvoyBootstrap {
   }
 
   private static void collectReferences(Message message, Set<String> names) {
+    // A typed_config hides its fields in bytes (the stats sink's envoy_grpc, say): read them as its type.
+    if (message instanceof Any any) {
+      collectReferences(unpack(any), names);
+      return;
+    }
     for (Map.Entry<FieldDescriptor, Object> field : message.getAllFields().entrySet()) {
       FieldDescriptor descriptor = field.getKey();
       Object value = field.getValue();
@@ -83,6 +93,18 @@ final class EnvoyBootstrap {
           collectReferences((Message) value, names);
         }
       }
+    }
+  }
+
+  private static Message unpack(Any any) {
+    Descriptor type = ANY_TYPES.find(any.getTypeUrl().substring(any.getTypeUrl().lastIndexOf('/') + 1));
+    if (type == null) {
+      throw new IllegalArgumentException("no type registered for " + any.getTypeUrl());
+    }
+    try {
+      return DynamicMessage.parseFrom(type, any.getValue());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException("unreadable " + any.getTypeUrl() + ": " + e.getMessage(), e);
     }
   }
 

@@ -3,6 +3,7 @@ package io.shadowmirroring.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.Duration;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -10,6 +11,7 @@ import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.metrics.v3.MetricsServiceConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.util.Map;
 import java.util.Set;
@@ -36,7 +38,9 @@ class EnvoyBootstrapTest {
         new Source("envoy-configs/front-proxy.yaml", RepoFiles.read(RepoFiles.envoyConfig("front-proxy.yaml")), inCluster),
         new Source("envoy-configs/sidecar.yaml", RepoFiles.read(RepoFiles.envoyConfig("sidecar.yaml")), inCluster),
         new Source("envoy-configs/local.yaml", RepoFiles.read(RepoFiles.envoyConfig("local.yaml")), "127.0.0.1"),
-        new Source("helm chart envoy-config", helmBootstrap(Map.of()), "xds-server.shadow-demo.svc.cluster.local"));
+        new Source("helm chart envoy-config", helmBootstrap(Map.of()), "xds-server.shadow-demo.svc.cluster.local"),
+        new Source("helm chart envoy-config, external xds-server", helmBootstrap(Map.of(
+            "xdsServer.enabled", "false", "envoy.xdsAddress", inCluster + ":18000")), inCluster));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -84,6 +88,36 @@ class EnvoyBootstrapTest {
     assertThat(address.getPortValue()).isEqualTo(18000);
     assertThat(xds.getType()).isEqualTo(source.xdsHost().equals("127.0.0.1")
         ? Cluster.DiscoveryType.STATIC : Cluster.DiscoveryType.STRICT_DNS);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("bootstraps")
+  void envoysStatsGoEvery5sToTheXdsServersMetricsServiceOverTheXdsCluster(Source source) throws Exception {
+    Bootstrap bootstrap = EnvoyBootstrap.parse(source.yaml());
+
+    assertThat(bootstrap.getStatsSinksList()).singleElement().satisfies(sink -> {
+      // The name Envoy registers the sink under: source/extensions/stat_sinks/metrics_service/config.h.
+      assertThat(sink.getName()).isEqualTo("envoy.stat_sinks.metrics_service");
+      MetricsServiceConfig config = sink.getTypedConfig().unpack(MetricsServiceConfig.class);
+      assertThat(config.getTransportApiVersion()).isEqualTo(ApiVersion.V3);
+      assertThat(config.getGrpcService().getEnvoyGrpc().getClusterName())
+          .as("the cluster ADS uses, so the same server, port and transport").isEqualTo("xds_cluster");
+      assertThat(config.hasReportCountersAsDeltas()).as("counters stay cumulative (the default)").isFalse();
+      assertThat(config.getEmitTagsAsLabels()).as("tags stay in the names (the default)").isFalse();
+    });
+    assertThat(bootstrap.getStatsFlushInterval()).isEqualTo(Duration.newBuilder().setSeconds(5).build());
+    assertThat(bootstrap.getDynamicResources().getAdsConfig().getGrpcServices(0).getEnvoyGrpc().getClusterName())
+        .isEqualTo("xds_cluster");
+  }
+
+  @Test
+  void aSinkThatNamesAnUndefinedClusterIsFound() throws Exception {
+    String dangling = RepoFiles.read(RepoFiles.envoyConfig("local.yaml"))
+        .replace("grpc_service: {envoy_grpc: {cluster_name: xds_cluster}}", "grpc_service: {envoy_grpc: {cluster_name: metrics}}");
+
+    Bootstrap bootstrap = EnvoyBootstrap.parse(dangling);
+
+    assertThat(EnvoyBootstrap.referencedClusters(bootstrap)).as("found inside the sink's typed_config").contains("metrics");
   }
 
   @ParameterizedTest(name = "{0}")

@@ -14,6 +14,7 @@ import io.shadowmirroring.api.admin.v1.MirrorAdminGrpc;
 import io.shadowmirroring.api.admin.v1.MirrorAdminGrpc.MirrorAdminBlockingStub;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -41,17 +42,26 @@ final class AdminClient implements AutoCloseable {
   private static final Pattern NATIVE_PREFIX = Pattern.compile("^\\w+\\(\\.\\.\\) failed with error\\(-?\\d+\\): ");
   private static final Pattern ADDRESS_SUFFIX = Pattern.compile(": \\S*/\\S+$");
 
+  /** How the server's readiness guard begins its answer (xds-server's ReadinessGuard.NOT_READY). */
+  static final String NOT_READY_PREFIX = "not ready:";
+  private static final long FIRST_BACKOFF_MILLIS = 100;
+  private static final long MAX_BACKOFF_MILLIS = 1000;
+
   private final ConnectionSettings settings;
   private final ManagedChannel channel;
   private final MirrorAdminBlockingStub stub;
+  private final PrintWriter notices;
 
-  private AdminClient(ConnectionSettings settings, ManagedChannel channel, MirrorAdminBlockingStub stub) {
+  private AdminClient(ConnectionSettings settings, ManagedChannel channel, MirrorAdminBlockingStub stub,
+      PrintWriter notices) {
     this.settings = settings;
     this.channel = channel;
     this.stub = stub;
+    this.notices = notices;
   }
 
-  static AdminClient connect(ConnectionSettings settings) {
+  /** @param notices where a wait for the server is announced (stderr) */
+  static AdminClient connect(ConnectionSettings settings, PrintWriter notices) {
     ChannelCredentials credentials = settings.tls() ? tlsCredentials(settings) : InsecureChannelCredentials.create();
     ManagedChannel channel = Grpc.newChannelBuilderForAddress(
             settings.address().host(), settings.address().port(), credentials)
@@ -66,7 +76,7 @@ final class AdminClient implements AutoCloseable {
       headers.put(AUTHORIZATION, "Bearer " + settings.token().get());
       stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
-    return new AdminClient(settings, channel, stub);
+    return new AdminClient(settings, channel, stub, notices);
   }
 
   private static ChannelCredentials tlsCredentials(ConnectionSettings settings) {
@@ -87,26 +97,86 @@ final class AdminClient implements AutoCloseable {
     return tls.build();
   }
 
-  /** One unary call under the --timeout deadline. */
+  /**
+   * One unary call under the --timeout deadline. A server that is not ready yet is asked again
+   * within that deadline (see {@link ReadinessWait}).
+   */
   <T> T call(Function<MirrorAdminBlockingStub, T> rpc) {
     Deadline deadline = Deadline.after(settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
-    try {
-      return rpc.apply(stub.withDeadline(deadline));
-    } catch (StatusRuntimeException e) {
-      throw failure(e.getStatus(), deadline.isExpired());
+    ReadinessWait readiness = new ReadinessWait(deadline);
+    while (true) {
+      try {
+        return rpc.apply(stub.withDeadline(deadline));
+      } catch (StatusRuntimeException e) {
+        readiness.retryOrThrow(e.getStatus(), deadline.isExpired());
+      }
     }
   }
 
-  /** A server stream, followed until the server ends it; no deadline, since watching is open-ended. */
+  /**
+   * A server stream, followed until the server ends it; no deadline, since watching is open-ended,
+   * but waiting for a server that is not ready yet is bounded by --timeout.
+   */
   <T> void stream(Function<MirrorAdminBlockingStub, Iterator<T>> rpc, Consumer<T> each) {
-    try {
-      Iterator<T> items = rpc.apply(stub);
-      while (items.hasNext()) {
-        each.accept(items.next());
+    ReadinessWait readiness = new ReadinessWait(Deadline.after(settings.timeout().toNanos(), TimeUnit.NANOSECONDS));
+    while (true) {
+      try {
+        Iterator<T> items = rpc.apply(stub);
+        while (items.hasNext()) {
+          each.accept(items.next());
+        }
+        return;
+      } catch (StatusRuntimeException e) {
+        readiness.retryOrThrow(e.getStatus(), false);
       }
-    } catch (StatusRuntimeException e) {
-      throw failure(e.getStatus(), false);
     }
+  }
+
+  /**
+   * Until its first model is built from a synced source, the server answers every admin call
+   * {@code UNAVAILABLE} with a description starting "not ready:", and does nothing else: asking
+   * again is then safe for a change as for a read. This waits with a short backoff, says once on
+   * stderr what it waits for, and gives up at the deadline with the server's own line. Every other
+   * failure is thrown at once.
+   */
+  private final class ReadinessWait {
+    private final Deadline deadline;
+    private long backoffMillis = FIRST_BACKOFF_MILLIS;
+    private Status notReady;
+
+    ReadinessWait(Deadline deadline) {
+      this.deadline = deadline;
+    }
+
+    void retryOrThrow(Status status, boolean ownDeadlineExpired) {
+      if (!isNotReady(status)) {
+        // The deadline ran out while asking again: the reason is still that the server is not ready.
+        throw notReady != null && status.getCode() == Status.Code.DEADLINE_EXCEEDED
+            ? failure(notReady, false) : failure(status, ownDeadlineExpired);
+      }
+      long left = deadline.timeRemaining(TimeUnit.MILLISECONDS);
+      if (left <= 0) {
+        throw failure(status, false);
+      }
+      if (notReady == null) {
+        notices.println("shadowctl: waiting up to " + Durations.format(settings.timeout()) + " for the admin API at "
+            + settings.address() + ": " + Main.oneLine(status.getDescription()));
+        notices.flush();
+      }
+      notReady = status;
+      try {
+        Thread.sleep(Math.min(backoffMillis, left));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw failure(status, false);
+      }
+      backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF_MILLIS);
+    }
+  }
+
+  static boolean isNotReady(Status status) {
+    return status.getCode() == Status.Code.UNAVAILABLE && status.getCause() == null
+        && Main.oneLine(status.getDescription()).startsWith(NOT_READY_PREFIX);
   }
 
   private CliException failure(Status status, boolean ownDeadlineExpired) {

@@ -19,7 +19,7 @@ abstract class AdminCommand implements Callable<Integer> {
   @Override
   public final Integer call() {
     ConnectionSettings settings = main.connectionSettings();
-    try (AdminClient client = AdminClient.connect(settings)) {
+    try (AdminClient client = AdminClient.connect(settings, err())) {
       run(client, main.output());
     } finally {
       out().flush();

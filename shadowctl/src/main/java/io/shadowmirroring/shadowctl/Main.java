@@ -89,7 +89,8 @@ public final class Main implements Callable<Integer> {
 
   @Option(names = "--timeout", paramLabel = "DURATION", scope = ScopeType.INHERIT, defaultValue = "60s",
       converter = Durations.Converter.class,
-      description = "Deadline of each call, e.g. 500ms, 30s, 2m (default: ${DEFAULT-VALUE}); watch has none.")
+      description = "Deadline of each call, e.g. 500ms, 30s, 2m (default: ${DEFAULT-VALUE}), waiting included while "
+          + "the server is not ready yet; watch has none once it has started.")
   Duration timeout;
 
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")

@@ -39,13 +39,15 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A stand-in for the real admin service: canned answers, every request recorded, and fixed
  * errors for fixed inputs, so that each CLI path has a server answer to print.
  *
  * <ul>
- *   <li>namespace {@code syncing}: UNAVAILABLE sent by the server itself;
+ *   <li>namespace {@code syncing}: UNAVAILABLE sent by the server itself, for another reason than readiness;
+ *   <li>{@link #notReadyAnswers} above 0: that many calls get the server's "not ready" answer first;
  *   <li>namespace {@code locked}: PERMISSION_DENIED on writes;
  *   <li>a percentage above 100: INVALID_ARGUMENT in the server's wording;
  *   <li>{@code shadow-demo/slow}: no answer until the client gives up;
@@ -56,6 +58,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class FakeMirrorAdmin extends MirrorAdminGrpc.MirrorAdminImplBase {
   static final String TOKEN = "s3cret";
+
+  /** The real server's answer before its first sync (xds-server's ReadinessGuard.NOT_READY). */
+  static final String NOT_READY = "not ready: the source has not synced yet";
 
   static final Mirror APP_SERVICE = Mirror.newBuilder()
       .setService(name("shadow-demo", "app-service"))
@@ -206,16 +211,24 @@ final class FakeMirrorAdmin extends MirrorAdminGrpc.MirrorAdminImplBase {
   /** The authorization header of every call ("" when absent), recorded by {@link TestServer}. */
   final List<String> authorizations = new CopyOnWriteArrayList<>();
 
+  /** How many of the next calls {@link TestServer} refuses as "not ready", before they reach this service. */
+  final AtomicInteger notReadyAnswers = new AtomicInteger();
+
+  /** How many calls were refused as "not ready". */
+  final AtomicInteger refusedNotReady = new AtomicInteger();
+
   void clear() {
     requests.clear();
     authorizations.clear();
+    notReadyAnswers.set(0);
+    refusedNotReady.set(0);
   }
 
   @Override
   public void listMirrors(ListMirrorsRequest request, StreamObserver<ListMirrorsResponse> response) {
     requests.add(request);
     if (request.getNamespace().equals("syncing")) {
-      response.onError(Status.UNAVAILABLE.withDescription("the source has not synced yet").asRuntimeException());
+      response.onError(Status.UNAVAILABLE.withDescription("the Kubernetes API did not answer").asRuntimeException());
       return;
     }
     response.onNext(ListMirrorsResponse.newBuilder().addAllMirrors(MIRRORS.stream()

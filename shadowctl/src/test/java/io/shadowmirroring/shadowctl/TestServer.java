@@ -38,8 +38,21 @@ final class TestServer implements AutoCloseable {
         return next.startCall(call, headers);
       }
     };
+    // Like the real server's readiness guard: refused before the handler runs, so nothing is recorded or done.
+    ServerInterceptor readiness = new ServerInterceptor() {
+      @Override
+      public <Q, R> ServerCall.Listener<Q> interceptCall(
+          ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        if (admin.notReadyAnswers.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+          admin.refusedNotReady.incrementAndGet();
+          call.close(Status.UNAVAILABLE.withDescription(FakeMirrorAdmin.NOT_READY), new Metadata());
+          return new ServerCall.Listener<>() {};
+        }
+        return next.startCall(call, headers);
+      }
+    };
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0), credentials)
-        .addService(ServerInterceptors.intercept(admin, auth))
+        .addService(ServerInterceptors.intercept(admin, readiness, auth))
         .build();
     try {
       server.start();

@@ -36,6 +36,7 @@ final class StaticConfigPrinter {
         + "# for running Envoy without a control plane. Generated, do not edit; regenerate with:\n"
         + "#   " + COMMAND + "\n"
         + "# Run it with: envoy -c envoy-configs/static-envoy.yaml\n"
+        + "# Its stats go every 5 s to a shadow-mirroring server on 127.0.0.1:18000 (xds_cluster), if one runs there.\n"
         + XdsYaml.toYamlDocument(StaticEnvoyConfig.bootstrap(resources));
   }
 }

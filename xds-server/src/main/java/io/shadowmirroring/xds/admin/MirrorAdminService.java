@@ -1,8 +1,10 @@
 package io.shadowmirroring.xds.admin;
 
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.grpc.BindableService;
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -52,10 +54,12 @@ import java.util.function.UnaryOperator;
  * The {@code MirrorAdmin} gRPC service. Reads come from the latest build, the proxy registry and the
  * shadow judge; every change goes through {@link MirrorEditor}, which validates it as the annotation
  * parser does and writes it to the source of truth.
+ *
+ * <p>It binds itself behind its {@link ReadinessGuard}, so wherever it is served (the admin port,
+ * in-process) every RPC, present and future, answers UNAVAILABLE until the first build.
  */
-public final class MirrorAdminService extends MirrorAdminGrpc.MirrorAdminImplBase {
+public final class MirrorAdminService implements MirrorAdminGrpc.AsyncService, BindableService {
   private static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
-  static final String NOT_SYNCED = "not ready: the source has not synced yet";
 
   private final MirrorReconciler reconciler;
   private final MirrorEditor editor;
@@ -65,6 +69,7 @@ public final class MirrorAdminService extends MirrorAdminGrpc.MirrorAdminImplBas
   private final ShadowJudge judge;
   // Open WatchMirrors streams: each diffs the latest build again when verdicts change between builds.
   private final List<Runnable> watches = new CopyOnWriteArrayList<>();
+  private final ReadinessGuard readiness;
 
   public MirrorAdminService(MirrorReconciler reconciler, MirrorEditor editor, ProxyRegistry proxies,
       SnapshotPublisher publisher, ConfigVersions versions, ShadowJudge judge) {
@@ -74,6 +79,18 @@ public final class MirrorAdminService extends MirrorAdminGrpc.MirrorAdminImplBas
     this.publisher = publisher;
     this.versions = versions;
     this.judge = judge;
+    this.readiness = ReadinessGuard.firstBuild(reconciler);
+  }
+
+  // MirrorAdminImplBase's bindService() is final; implementing AsyncService directly lets the guard wrap it.
+  @Override
+  public ServerServiceDefinition bindService() {
+    return readiness.guard(MirrorAdminGrpc.bindService(this));
+  }
+
+  /** The guard of this service, for other admin services that read the model (see {@link ReadinessGuard}). */
+  public ReadinessGuard readiness() {
+    return readiness;
   }
 
   /** Verdicts changed outside a build (the automation's tick): open watches send what changed. */
@@ -83,10 +100,14 @@ public final class MirrorAdminService extends MirrorAdminGrpc.MirrorAdminImplBas
 
   @Override
   public void listMirrors(ListMirrorsRequest request, StreamObserver<ListMirrorsResponse> response) {
-    ListMirrorsResponse.Builder result = ListMirrorsResponse.newBuilder();
-    String version = versions.current();
-    mirrors(request.getNamespace()).forEach(s -> result.addMirrors(view(s, version)));
-    complete(response, result.build());
+    try {
+      ListMirrorsResponse.Builder result = ListMirrorsResponse.newBuilder();
+      String version = versions.current();
+      mirrors(request.getNamespace()).forEach(s -> result.addMirrors(view(s, version)));
+      complete(response, result.build());
+    } catch (StatusException e) {
+      response.onError(e);
+    }
   }
 
   @Override
@@ -107,7 +128,7 @@ public final class MirrorAdminService extends MirrorAdminGrpc.MirrorAdminImplBas
       ServiceRef ref = ref(request.getService());
       ModelBuild build = reconciler.lastBuild();
       if (build == null) {
-        throw Status.UNAVAILABLE.withDescription(NOT_SYNCED).asException();
+        throw ReadinessGuard.notReady();
       }
       if (mirrors(build, ref.namespace()).stream().noneMatch(s -> s.service().equals(ref))) {
         throw Status.NOT_FOUND.withDescription("service " + ref + " has no mirror").asException();
@@ -260,9 +281,13 @@ public final class MirrorAdminService extends MirrorAdminGrpc.MirrorAdminImplBas
     return a.toBuilder().clearConfigVersion().build().equals(b.toBuilder().clearConfigVersion().build());
   }
 
-  private List<MirrorStatus> mirrors(String namespace) {
+  // The guard refuses calls before the first build; an empty list here would be the lie it prevents.
+  private List<MirrorStatus> mirrors(String namespace) throws StatusException {
     ModelBuild build = reconciler.lastBuild();
-    return build == null ? List.of() : mirrors(build, namespace);
+    if (build == null) {
+      throw ReadinessGuard.notReady();
+    }
+    return mirrors(build, namespace);
   }
 
   private static List<MirrorStatus> mirrors(ModelBuild build, String namespace) {

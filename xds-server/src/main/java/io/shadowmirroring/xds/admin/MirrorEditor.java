@@ -63,13 +63,19 @@ public final class MirrorEditor {
 
   /**
    * @param edit turns the current mirror annotations into the wanted ones
-   * @throws StatusException NOT_FOUND for an unknown Service, INVALID_ARGUMENT with the parser's exact
+   * @throws StatusException UNAVAILABLE before the first build (nothing is written then), NOT_FOUND for an
+   *     unknown Service, INVALID_ARGUMENT with the parser's exact
    *     message for an invalid result (nothing is written then), UNAVAILABLE when the write fails
    */
   public Outcome apply(ServiceRef ref, UnaryOperator<Map<String, String>> edit, boolean wait, Duration timeout)
       throws StatusException {
     Map<String, String> wanted;
     Inventory after;
+    // Never validate or write against an unsynced view: a Service not listed yet would be "not found",
+    // and targets not listed yet would fail validation. The admin guard refuses first; this is the floor.
+    if (reconciler.lastBuild() == null) {
+      throw ReadinessGuard.notReady();
+    }
     synchronized (locks.computeIfAbsent(ref, r -> new Object())) {
       Inventory inventory = source.inventory();
       Map<ServiceRef, ServiceInput> services = inventory.services().stream()

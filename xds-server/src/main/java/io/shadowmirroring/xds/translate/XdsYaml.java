@@ -6,6 +6,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.metrics.v3.MetricsServiceConfig;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
@@ -37,6 +38,7 @@ public final class XdsYaml {
       .add(Listener.getDescriptor())
       .add(RouteConfiguration.getDescriptor())
       .add(io.envoyproxy.envoy.extensions.access_loggers.stream.v3.StdoutAccessLog.getDescriptor())
+      .add(MetricsServiceConfig.getDescriptor())
       .build();
 
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer()

@@ -18,6 +18,7 @@ import io.shadowmirroring.xds.ServerSettings;
 import io.shadowmirroring.xds.ShadowMirroringServer;
 import io.shadowmirroring.xds.source.DirectorySource;
 import io.shadowmirroring.xds.testing.DirectoryServer;
+import io.shadowmirroring.xds.testing.FirstBuild;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,6 +47,7 @@ class AdminAccessTest {
     ServerSettings settings = ServerSettings.loopbackForTests().withAdmin(new AdminSettings("127.0.0.1", 0,
         Optional.of(directory.resolve("admin.token")), Optional.of(directory.resolve("read.token"))));
     server = ShadowMirroringServer.start(settings, new DirectorySource(directory, Duration.ofMillis(30)));
+    FirstBuild.await(server);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.adminPort()).usePlaintext().build();
   }
 

@@ -25,6 +25,7 @@ import io.shadowmirroring.xds.ServerTls;
 import io.shadowmirroring.xds.ShadowMirroringServer;
 import io.shadowmirroring.xds.source.DirectorySource;
 import io.shadowmirroring.xds.testing.AdsTestClient;
+import io.shadowmirroring.xds.testing.FirstBuild;
 import io.shadowmirroring.xds.testing.DirectoryServer;
 import io.shadowmirroring.xds.testing.TestCertificates;
 import java.math.BigInteger;
@@ -59,6 +60,7 @@ class TlsTest {
 
     try (ShadowMirroringServer server = ShadowMirroringServer.start(settings,
         new DirectorySource(directory.resolve("app.yaml").getParent(), Duration.ofMillis(30)))) {
+      FirstBuild.await(server);
       TlsChannelCredentials.Builder trusted = TlsChannelCredentials.newBuilder().trustManager(pki.resolve("ca.pem").toFile());
       var withClientCert = trusted.keyManager(pki.resolve("client.pem").toFile(), pki.resolve("client-key.pem").toFile())
           .build();
