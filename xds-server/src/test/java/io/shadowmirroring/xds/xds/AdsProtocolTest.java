@@ -298,9 +298,9 @@ class AdsProtocolTest {
         Map<String, List<String>> domains = new java.util.TreeMap<>();
         routes.getVirtualHostsList().forEach(h -> domains.put(h.getName(), h.getDomainsList()));
 
-        assertThat(domains.get(own + "/api:80")).as("proxy %d in %s", i, own)
+        assertThat(domains.get(own + "_api_80")).as("proxy %d in %s", i, own)
             .contains("api", "api:80", "api." + own, "api." + own + ".svc.cluster.local:80");
-        assertThat(domains.get(other + "/api:80")).as("proxy %d in %s", i, own)
+        assertThat(domains.get(other + "_api_80")).as("proxy %d in %s", i, own)
             .doesNotContain("api", "api:80").contains("api." + other, "api." + other + ".svc.cluster.local:80");
       }
       var profiles = server().server().publisher();
