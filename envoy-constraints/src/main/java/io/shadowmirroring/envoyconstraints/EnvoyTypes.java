@@ -1,6 +1,7 @@
 package io.shadowmirroring.envoyconstraints;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.envoyproxy.pgv.ValidationException;
@@ -16,17 +17,19 @@ import io.envoyproxy.pgv.ValidatorIndex;
  */
 final class EnvoyTypes {
   private static final String ENVOY_JAVA_PREFIX = "io.envoyproxy.envoy.";
+  private static final String VALIDATE_PROTO = "validate/validate.proto";
 
   /**
-   * Where the reflective index finds no validator: fine for google.protobuf, xds and udpa types
-   * (no rules generated for them), but an Envoy type without one would be checked by nothing, so
-   * that fails rather than passing silently.
+   * Where the reflective index finds no validator. PGV generates none for a proto file that declares
+   * no rules (it does not import validate.proto), so such a message has nothing to check, and neither
+   * have google.protobuf, xds or udpa types. An Envoy type whose file has rules but no validator was
+   * not generated here, and would be checked by nothing: that fails rather than passing silently.
    */
   static final ValidatorIndex MISSING_VALIDATOR = new ValidatorIndex() {
     @Override
     @SuppressWarnings("unchecked")
     public <T> Validator<T> validatorFor(Class clazz) {
-      if (!clazz.getName().startsWith(ENVOY_JAVA_PREFIX)) {
+      if (!clazz.getName().startsWith(ENVOY_JAVA_PREFIX) || !hasRules(clazz)) {
         return Validator.ALWAYS_VALID;
       }
       return proto -> {
@@ -38,14 +41,17 @@ final class EnvoyTypes {
 
   private EnvoyTypes() {}
 
-  /** The message inside, if it is an Envoy type with generated validators; else an AssertionError. */
+  /**
+   * The message inside, if it is an Envoy type this module checks (one with generated validators, or
+   * one whose proto declares no rules); else an AssertionError.
+   */
   static Message unpack(Any any, String path) {
     String typeUrl = any.getTypeUrl();
     String typeName = typeUrl.substring(typeUrl.lastIndexOf('/') + 1);
     Class<? extends Message> messageClass = envoyMessageClass(typeName);
     if (messageClass == null) {
       throw new AssertionError(path + ": Any of unknown type \"" + typeUrl
-          + "\" (not an Envoy message type that envoy-constraints has validators for)");
+          + "\" (not an Envoy message type that envoy-constraints checks)");
     }
     try {
       return any.unpack(messageClass);
@@ -72,10 +78,22 @@ final class EnvoyTypes {
     while (outermost.getEnclosingClass() != null) {
       outermost = outermost.getEnclosingClass();
     }
-    if (load(outermost.getName() + "Validator") == null) {
+    Class<? extends Message> messageClass = found.asSubclass(Message.class);
+    if (load(outermost.getName() + "Validator") == null && hasRules(messageClass)) {
       return null;
     }
-    return found.asSubclass(Message.class);
+    return messageClass;
+  }
+
+  /** Whether the message's proto file declares PGV rules, i.e. imports validate/validate.proto. */
+  private static boolean hasRules(Class<?> messageClass) {
+    Descriptor descriptor;
+    try {
+      descriptor = (Descriptor) messageClass.getMethod("getDescriptor").invoke(null);
+    } catch (ReflectiveOperationException e) {
+      return false;
+    }
+    return descriptor.getFile().getDependencies().stream().anyMatch(f -> f.getName().equals(VALIDATE_PROTO));
   }
 
   private static Class<?> load(String className) {

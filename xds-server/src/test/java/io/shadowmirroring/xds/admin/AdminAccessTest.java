@@ -18,6 +18,7 @@ import io.shadowmirroring.xds.ServerSettings;
 import io.shadowmirroring.xds.ShadowMirroringServer;
 import io.shadowmirroring.xds.source.DirectorySource;
 import io.shadowmirroring.xds.testing.DirectoryServer;
+import io.shadowmirroring.xds.testing.SnapshotConstraints;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AdminAccessTest {
   @TempDir Path directory;
   private ShadowMirroringServer server;
+  private final SnapshotConstraints constraints = new SnapshotConstraints();
   private ManagedChannel channel;
 
   @BeforeEach
@@ -46,6 +48,7 @@ class AdminAccessTest {
     ServerSettings settings = ServerSettings.loopbackForTests().withAdmin(new AdminSettings("127.0.0.1", 0,
         Optional.of(directory.resolve("admin.token")), Optional.of(directory.resolve("read.token"))));
     server = ShadowMirroringServer.start(settings, new DirectorySource(directory, Duration.ofMillis(30)));
+    constraints.watch(server);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.adminPort()).usePlaintext().build();
   }
 
@@ -53,6 +56,7 @@ class AdminAccessTest {
   void stop() throws Exception {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     server.close();
+    constraints.assertNoViolations();
   }
 
   private MirrorAdminGrpc.MirrorAdminBlockingStub stub(String token) {
