@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -50,7 +49,8 @@ public final class SnapshotPublisher {
   private final Map<ProxyProfile, XdsResources> published = new ConcurrentHashMap<>();
   private final Object modelLock = new Object();
   private final Set<ProxyProfile> kept = ConcurrentHashMap.newKeySet();
-  private final List<BiConsumer<ProxyProfile, Snapshot>> listeners = new CopyOnWriteArrayList<>();
+  /** Guarded by itself. */
+  private final List<BiConsumer<ProxyProfile, Snapshot>> listeners = new ArrayList<>();
   private volatile MeshModel model;
 
   public SnapshotPublisher(SimpleCache<ProxyProfile> cache, ProxyRegistry registry, Duration ackWait,
