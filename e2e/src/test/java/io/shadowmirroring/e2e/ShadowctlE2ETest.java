@@ -6,6 +6,7 @@ import io.shadowmirroring.xds.ServerSettings;
 import io.shadowmirroring.xds.ShadowMirroringServer;
 import io.shadowmirroring.xds.source.DirectorySource;
 import io.shadowmirroring.xds.testing.AdsTestClient;
+import io.shadowmirroring.xds.testing.SnapshotConstraints;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,11 +56,13 @@ class ShadowctlE2ETest {
       Files.copy(ROOT.resolve("examples/shadow-demo").resolve(file), example.resolve(file));
     }
     Path services = example.resolve("services.yaml");
+    SnapshotConstraints constraints = new SnapshotConstraints();
     try (ShadowMirroringServer server = ShadowMirroringServer.start(ServerSettings.loopbackForTests(),
              new DirectorySource(example, Duration.ofMillis(50)));
          AdsTestClient envoy = new AdsTestClient(
              io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", server.xdsPort())
                  .usePlaintext().build(), AdsTestClient.envoyNode("front-proxy-1")).start()) {
+      constraints.watch(server);
       int admin = server.adminPort();
       envoy.await("routes", r -> r.getTypeUrl().equals(AdsTestClient.RDS), Duration.ofSeconds(20));
 
@@ -104,5 +107,6 @@ class ShadowctlE2ETest {
       assertThat(cleanup.exitCode()).as(cleanup.err()).isZero();
       assertThat(Files.readString(services)).doesNotContain("shadow-mirroring.io/");
     }
+    constraints.assertNoViolations();
   }
 }

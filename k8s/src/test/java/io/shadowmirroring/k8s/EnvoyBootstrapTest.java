@@ -13,15 +13,17 @@ import io.envoyproxy.envoy.config.core.v3.ConfigSource;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.metrics.v3.MetricsServiceConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.shadowmirroring.envoyconstraints.EnvoyConstraints;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The Envoy bootstraps in envoy-configs/ and the one the chart renders. */
+/** The Envoy bootstraps in envoy-configs/, in the manifests' ConfigMap, and the one the chart renders. */
 class EnvoyBootstrapTest {
 
   /** A bootstrap, where it comes from, and where it must find the xds-server. */
@@ -40,7 +42,32 @@ class EnvoyBootstrapTest {
         new Source("envoy-configs/local.yaml", RepoFiles.read(RepoFiles.envoyConfig("local.yaml")), "127.0.0.1"),
         new Source("helm chart envoy-config", helmBootstrap(Map.of()), "xds-server.shadow-demo.svc.cluster.local"),
         new Source("helm chart envoy-config, external xds-server", helmBootstrap(Map.of(
-            "xdsServer.enabled", "false", "envoy.xdsAddress", inCluster + ":18000")), inCluster));
+            "xdsServer.enabled", "false", "envoy.xdsAddress", inCluster + ":18000")), inCluster),
+        new Source("k8s/manifests/envoy.yaml ConfigMap envoy-config",
+            KubeObjects.manifests().get(ConfigMap.class, "envoy-config").getData().get("envoy.yaml"), inCluster));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("bootstraps")
+  void passesEnvoysProtoConstraints(Source source) throws Exception {
+    EnvoyConstraints.assertValid(EnvoyBootstrap.parse(source.yaml()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(SeedStep.class)
+  void theBootstrapTheChartRendersAtEachSeedStepPassesEnvoysProtoConstraints(SeedStep step) throws Exception {
+    String yaml = HelmChart.render(step).get(ConfigMap.class, "envoy-config").getData().get("envoy.yaml");
+
+    EnvoyConstraints.assertValid(EnvoyBootstrap.parse(yaml));
+  }
+
+  @Test
+  void theProtoConstraintsRejectABootstrapThatBreaksOne() throws Exception {
+    Bootstrap zeroTimeout = EnvoyBootstrap.parse(RepoFiles.read(RepoFiles.envoyConfig("local.yaml"))
+        .replaceFirst("connect_timeout: [^\\n]+", "connect_timeout: 0s"));
+
+    assertThatThrownBy(() -> EnvoyConstraints.assertValid(zeroTimeout))
+        .hasMessageContaining(".envoy.config.cluster.v3.Cluster.connect_timeout: must be greater than");
   }
 
   @ParameterizedTest(name = "{0}")

@@ -19,6 +19,7 @@ import io.shadowmirroring.xds.ServerSettings;
 import io.shadowmirroring.xds.ShadowMirroringServer;
 import io.shadowmirroring.xds.source.KubernetesSource;
 import io.shadowmirroring.xds.testing.AdsTestClient;
+import io.shadowmirroring.xds.testing.SnapshotConstraints;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,8 +103,11 @@ class XdsServerOnManifestsTest {
 
   private AppServiceRoute served(List<String> appClusters) throws Exception {
     addEndpointSlices();
+    SnapshotConstraints constraints = new SnapshotConstraints();
+    AppServiceRoute served;
     try (ShadowMirroringServer xds = ShadowMirroringServer.start(ServerSettings.loopbackForTests(),
         new KubernetesSource(client, List.of(), ""))) {
+      constraints.watch(xds);
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", xds.xdsPort()).usePlaintext().build();
       try (AdsTestClient envoy = new AdsTestClient(channel, AdsTestClient.envoyNode("front-proxy")).start()) {
         DiscoveryResponse rds = envoy.await("routes for app-service",
@@ -111,7 +115,7 @@ class XdsServerOnManifestsTest {
         assertThat(AdsTestClient.clusterNames(envoy.latest(AdsTestClient.CDS, Duration.ofSeconds(5))))
             .containsAll(appClusters);
         RouteAction first = appServiceHost(rds).getRoutes(0).getRoute();
-        return new AppServiceRoute(first.getCluster(),
+        served = new AppServiceRoute(first.getCluster(),
             first.getRequestMirrorPoliciesList().stream().map(RouteAction.RequestMirrorPolicy::getCluster).toList(),
             first.getRequestMirrorPoliciesList().stream()
                 .mapToLong(m -> m.getRuntimeFraction().getDefaultValue().getNumerator()).sum());
@@ -119,6 +123,8 @@ class XdsServerOnManifestsTest {
         channel.shutdownNow();
       }
     }
+    constraints.assertNoViolations();
+    return served;
   }
 
   private static VirtualHost appServiceHost(DiscoveryResponse rds) {

@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.metrics.v3.MetricsServiceConfig;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import io.shadowmirroring.envoyconstraints.EnvoyConstraints;
 import io.shadowmirroring.xds.translate.XdsYaml;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -43,6 +44,16 @@ class StaticEnvoyConfigTest {
     assertThat(problems.toString(StandardCharsets.UTF_8)).as("the example has no invalid annotations").isEmpty();
     assertThat(Files.readString(STATIC_CONFIG)).as("regenerate with: " + StaticConfigPrinter.COMMAND)
         .isEqualTo(generated);
+  }
+
+  @Test
+  @DisplayName("the static config passes Envoy's proto constraints")
+  void staticConfigPassesEnvoysProtoConstraints() throws Exception {
+    Object yaml = new Yaml().load(Files.readString(STATIC_CONFIG));
+    Bootstrap.Builder bootstrap = Bootstrap.newBuilder();
+    JsonFormat.parser().usingTypeRegistry(XdsYaml.TYPE_REGISTRY).merge(new Gson().toJson(yaml), bootstrap);
+
+    EnvoyConstraints.assertValid(bootstrap.build());
   }
 
   @Test

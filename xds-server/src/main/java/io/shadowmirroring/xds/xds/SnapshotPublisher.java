@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -48,6 +49,8 @@ public final class SnapshotPublisher {
   private final Map<ProxyProfile, XdsResources> published = new ConcurrentHashMap<>();
   private final Object modelLock = new Object();
   private final Set<ProxyProfile> kept = ConcurrentHashMap.newKeySet();
+  /** Guarded by itself. */
+  private final List<BiConsumer<ProxyProfile, Snapshot>> listeners = new ArrayList<>();
   private volatile MeshModel model;
 
   public SnapshotPublisher(SimpleCache<ProxyProfile> cache, ProxyRegistry registry, Duration ackWait,
@@ -110,6 +113,23 @@ public final class SnapshotPublisher {
     }
   }
 
+  /**
+   * Hands the listener each profile's current snapshot, then every snapshot set from now on (staged
+   * ones included), before proxies get it. A hook for tests, which check each one against Envoy's
+   * proto constraints; a listener must not throw.
+   */
+  public void onSnapshot(BiConsumer<ProxyProfile, Snapshot> listener) {
+    synchronized (listeners) {
+      listeners.add(listener);
+      for (ProxyProfile profile : cache.groups()) {
+        Snapshot current = cache.getSnapshot(profile);
+        if (current != null) {
+          listener.accept(profile, current);
+        }
+      }
+    }
+  }
+
   /** Keeps a profile's snapshot even while no proxy uses it (the default Envoy profile). */
   public void keep(ProxyProfile profile) {
     kept.add(profile);
@@ -161,7 +181,11 @@ public final class SnapshotPublisher {
 
   private Snapshot set(ProxyProfile profile, XdsResources resources) throws SnapshotConsistencyException {
     Snapshot snapshot = SnapshotFactory.consistentSnapshot(resources);
-    cache.setSnapshot(profile, snapshot);
+    // One lock with onSnapshot: a listener added meanwhile sees this snapshot either way, never neither.
+    synchronized (listeners) {
+      listeners.forEach(listener -> listener.accept(profile, snapshot));
+      cache.setSnapshot(profile, snapshot);
+    }
     meters.counter("shadow_mirroring_snapshot_publishes_total", "profile", profile.kind().name()).increment();
     return snapshot;
   }

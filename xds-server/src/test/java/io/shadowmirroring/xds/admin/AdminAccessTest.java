@@ -19,6 +19,7 @@ import io.shadowmirroring.xds.ShadowMirroringServer;
 import io.shadowmirroring.xds.source.DirectorySource;
 import io.shadowmirroring.xds.testing.DirectoryServer;
 import io.shadowmirroring.xds.testing.FirstBuild;
+import io.shadowmirroring.xds.testing.SnapshotConstraints;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AdminAccessTest {
   @TempDir Path directory;
   private ShadowMirroringServer server;
+  private final SnapshotConstraints constraints = new SnapshotConstraints();
   private ManagedChannel channel;
 
   @BeforeEach
@@ -48,6 +50,7 @@ class AdminAccessTest {
         Optional.of(directory.resolve("admin.token")), Optional.of(directory.resolve("read.token"))));
     server = ShadowMirroringServer.start(settings, new DirectorySource(directory, Duration.ofMillis(30)));
     FirstBuild.await(server);
+    constraints.watch(server);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.adminPort()).usePlaintext().build();
   }
 
@@ -55,6 +58,7 @@ class AdminAccessTest {
   void stop() throws Exception {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     server.close();
+    constraints.assertNoViolations();
   }
 
   private MirrorAdminGrpc.MirrorAdminBlockingStub stub(String token) {

@@ -30,6 +30,7 @@ import io.shadowmirroring.xds.ServerSettings;
 import io.shadowmirroring.xds.ShadowMirroringServer;
 import io.shadowmirroring.xds.source.KubernetesSource;
 import io.shadowmirroring.xds.testing.AdsTestClient;
+import io.shadowmirroring.xds.testing.SnapshotConstraints;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +49,7 @@ class MirrorAdminKubernetesTest {
   KubernetesClient client;
 
   private ShadowMirroringServer server;
+  private final SnapshotConstraints constraints = new SnapshotConstraints();
   private Transport.Connection connection;
   private MirrorAdminGrpc.MirrorAdminBlockingStub admin;
 
@@ -66,6 +68,7 @@ class MirrorAdminKubernetesTest {
 
   private void start(Transport transport) throws Exception {
     server = ShadowMirroringServer.start(ServerSettings.loopbackForTests(), new KubernetesSource(client, List.of(), ""));
+    constraints.watch(server);
     connection = transport.connect(server);
     admin = MirrorAdminGrpc.newBlockingStub(connection.channel()).withDeadlineAfter(20, TimeUnit.SECONDS);
     for (int i = 0; i < 500 && server.reconciler().lastBuild() == null; i++) {
@@ -77,6 +80,7 @@ class MirrorAdminKubernetesTest {
   void stop() throws Exception {
     connection.close();
     server.close();
+    constraints.assertNoViolations();
   }
 
   private Map<String, String> annotations() {

@@ -27,6 +27,7 @@ import io.shadowmirroring.xds.source.DirectorySource;
 import io.shadowmirroring.xds.testing.AdsTestClient;
 import io.shadowmirroring.xds.testing.FirstBuild;
 import io.shadowmirroring.xds.testing.DirectoryServer;
+import io.shadowmirroring.xds.testing.SnapshotConstraints;
 import io.shadowmirroring.xds.testing.TestCertificates;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -58,8 +59,10 @@ class TlsTest {
     ServerSettings settings = ServerSettings.loopbackForTests().withTls(new ServerTls.Files(
         pki.resolve("server.pem"), pki.resolve("server-key.pem"), Optional.of(pki.resolve("ca.pem"))));
 
+    SnapshotConstraints constraints = new SnapshotConstraints();
     try (ShadowMirroringServer server = ShadowMirroringServer.start(settings,
         new DirectorySource(directory.resolve("app.yaml").getParent(), Duration.ofMillis(30)))) {
+      constraints.watch(server);
       FirstBuild.await(server);
       TlsChannelCredentials.Builder trusted = TlsChannelCredentials.newBuilder().trustManager(pki.resolve("ca.pem").toFile());
       var withClientCert = trusted.keyManager(pki.resolve("client.pem").toFile(), pki.resolve("client-key.pem").toFile())
@@ -86,6 +89,7 @@ class TlsTest {
       }
       assertThat(served).as("the renewed certificate").isEqualTo(BigInteger.valueOf(101));
     }
+    constraints.assertNoViolations();
   }
 
   /** Makes one admin call on a fresh connection and returns the serial of the certificate the server showed. */

@@ -26,6 +26,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.shadowmirroring.xds.ServerSettings;
 import io.shadowmirroring.xds.ShadowMirroringServer;
 import io.shadowmirroring.xds.testing.AdsTestClient;
+import io.shadowmirroring.xds.testing.SnapshotConstraints;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -46,12 +47,14 @@ class KubernetesSourceTest {
   KubernetesClient client;
 
   private ShadowMirroringServer server;
+  private final SnapshotConstraints constraints = new SnapshotConstraints();
   private ManagedChannel channel;
   private AdsTestClient envoy;
 
   @BeforeEach
   void start() throws Exception {
     server = ShadowMirroringServer.start(ServerSettings.loopbackForTests(), new KubernetesSource(client, List.of(), ""));
+    constraints.watch(server);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.xdsPort()).usePlaintext().build();
     envoy = new AdsTestClient(channel, AdsTestClient.envoyNode("envoy-k8s")).start();
   }
@@ -61,6 +64,7 @@ class KubernetesSourceTest {
     envoy.close();
     channel.shutdownNow();
     server.close();
+    constraints.assertNoViolations();
   }
 
   static Service service(String name, Map<String, String> annotations) {

@@ -12,15 +12,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-/** The real server on 127.0.0.1, fed from a directory of real YAML files, with a channel to it. */
+/**
+ * The real server on 127.0.0.1, fed from a directory of real YAML files, with a channel to it. Every
+ * snapshot it publishes is checked against Envoy's proto constraints; closing it fails on a violation.
+ */
 public final class DirectoryServer implements AutoCloseable {
   private final Path directory;
   private final ShadowMirroringServer server;
   private final ManagedChannel channel;
+  private final SnapshotConstraints constraints;
 
   public DirectoryServer(Path directory, ServerSettings settings, Duration pollInterval) throws Exception {
     this.directory = directory;
     this.server = ShadowMirroringServer.start(settings, new DirectorySource(directory, pollInterval));
+    this.constraints = new SnapshotConstraints().watch(server);
     this.channel = NettyChannelBuilder.forAddress("127.0.0.1", server.xdsPort()).usePlaintext().build();
   }
 
@@ -52,6 +57,10 @@ public final class DirectoryServer implements AutoCloseable {
     return server;
   }
 
+  public SnapshotConstraints constraints() {
+    return constraints;
+  }
+
   public ManagedChannel channel() {
     return channel;
   }
@@ -64,5 +73,6 @@ public final class DirectoryServer implements AutoCloseable {
   public void close() throws InterruptedException {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     server.close();
+    constraints.assertNoViolations();
   }
 }

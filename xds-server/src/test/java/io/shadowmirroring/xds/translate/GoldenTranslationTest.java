@@ -3,10 +3,13 @@ package io.shadowmirroring.xds.translate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import com.google.protobuf.Message;
+import io.shadowmirroring.envoyconstraints.EnvoyConstraints;
 import io.shadowmirroring.xds.model.Inventory;
 import io.shadowmirroring.xds.model.MeshModelBuilder;
 import io.shadowmirroring.xds.model.ModelBuild;
 import io.shadowmirroring.xds.source.YamlManifests;
+import io.shadowmirroring.xds.testing.EnvoyResources;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -123,6 +126,20 @@ class GoldenTranslationTest {
     actual.keySet().removeIf(path -> !path.startsWith(profile + "/"));
 
     compareWithGoldenFiles(caseName, actual);
+  }
+
+  @ParameterizedTest(name = "{0} ({1})")
+  @MethodSource("casesAndProfiles")
+  @DisplayName("every resource passes Envoy's proto constraints")
+  void everyResourcePassesEnvoysProtoConstraints(String caseName, String profile) throws Exception {
+    String input = Files.readString(ROOT.resolve(caseName).resolve("in.yaml"), StandardCharsets.UTF_8);
+    YamlManifests.Contents contents = new YamlManifests().parse(input);
+    ModelBuild build = new MeshModelBuilder().build(new Inventory(contents.services(), contents.endpointSlices()));
+    XdsResources resources = new MeshTranslator().translate(build.model(), PROFILES.get(profile));
+
+    List<Message> all = EnvoyResources.all(resources);
+    assertThat(all).as("the case produces resources").isNotEmpty();
+    all.forEach(EnvoyConstraints::assertValid);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -22,6 +22,7 @@ import io.grpc.stub.ServerCalls;
 import io.shadowmirroring.xds.ServerSettings;
 import io.shadowmirroring.xds.ShadowMirroringServer;
 import io.shadowmirroring.xds.source.KubernetesSource;
+import io.shadowmirroring.xds.testing.SnapshotConstraints;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,6 +57,7 @@ class GrpcXdsClientTest {
   static KubernetesClient client;
 
   private static ShadowMirroringServer server;
+  private static SnapshotConstraints constraints;
   private static Server production;
   private static Server replacement;
   private static Server shadow;
@@ -67,6 +69,7 @@ class GrpcXdsClientTest {
     replacement = backend("production-v1-replacement");
     shadow = backend("shadow-v2");
     server = ShadowMirroringServer.start(ServerSettings.loopbackForTests(), new KubernetesSource(client, List.of(), ""));
+    constraints = new SnapshotConstraints().watch(server);
     bootstrap = Files.createTempFile("xds-bootstrap", ".json");
     Files.writeString(bootstrap, """
         {
@@ -93,6 +96,7 @@ class GrpcXdsClientTest {
     production.shutdownNow();
     replacement.shutdownNow();
     shadow.shutdownNow();
+    constraints.assertNoViolations();
     Files.deleteIfExists(bootstrap);
   }
 

@@ -9,6 +9,7 @@ import io.shadowmirroring.xds.model.Inventory;
 import io.shadowmirroring.xds.source.ConfigSource;
 import io.shadowmirroring.xds.source.ProblemReporter;
 import io.shadowmirroring.xds.testing.AdsTestClient;
+import io.shadowmirroring.xds.testing.SnapshotConstraints;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -81,7 +82,9 @@ class NotBeforeSyncTest {
   @DisplayName("nothing is served and /readyz is 503 until the source has synced; then the config flows")
   void servesNothingBeforeSync() throws Exception {
     GatedSource source = new GatedSource();
+    SnapshotConstraints constraints = new SnapshotConstraints();
     try (ShadowMirroringServer server = ShadowMirroringServer.start(ServerSettings.loopbackForTests(), source)) {
+      constraints.watch(server);
       var channel = NettyChannelBuilder.forAddress("127.0.0.1", server.xdsPort()).usePlaintext().build();
       try (AdsTestClient envoy = new AdsTestClient(channel, AdsTestClient.envoyNode("early")).start()) {
         AdsTestClient.sleep(500);
@@ -97,6 +100,7 @@ class NotBeforeSyncTest {
         channel.shutdownNow();
       }
     }
+    constraints.assertNoViolations();
   }
 
   private static int readyz(int port) throws Exception {
