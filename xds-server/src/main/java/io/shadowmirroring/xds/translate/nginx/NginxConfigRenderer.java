@@ -72,8 +72,13 @@ public final class NginxConfigRenderer {
     writeSplits(out, plan);
     writeUpstreams(out, model);
     writeDefaultServer(out, listen);
-    for (ServiceRef service : plan.services()) {
-      writeServer(out, plan, service, listen);
+    for (ServiceRef service : plan.allServices()) {
+      if (plan.routedPort(service) != null) {
+        writeServer(out, plan, service, listen);
+      } else {
+        out.blank().comment(ResourceNames.cluster(plan.hostPort(service).cluster())
+            + ": HTTP/2 (gRPC, h2c), which this HTTP/1.1 listener does not proxy: no server");
+      }
     }
     return out.close().toString();
   }
@@ -229,7 +234,7 @@ public final class NginxConfigRenderer {
     private final Map<ServiceRef, List<ServicePortModel>> portsByService = new TreeMap<>();
     /** The port each Service's host names reach: port 80, else the lowest. */
     private final Map<ServiceRef, ServicePortModel> hostPort = new TreeMap<>();
-    /** The same, for the Services nginx routes: those whose host port speaks HTTP/1. */
+    /** The same, for the Services that get a server: those whose host port speaks HTTP/1. */
     private final Map<ServiceRef, ServicePortModel> routed = new TreeMap<>();
     private final Map<String, Integer> hostNameClaims = new HashMap<>();
 
@@ -249,9 +254,12 @@ public final class NginxConfigRenderer {
       });
     }
 
-    /** Services with a server block: those whose host-routed port speaks HTTP/1. */
-    Set<ServiceRef> services() {
-      return routed.keySet();
+    Set<ServiceRef> allServices() {
+      return hostPort.keySet();
+    }
+
+    ServicePortModel hostPort(ServiceRef service) {
+      return hostPort.get(service);
     }
 
     ServicePortModel routedPort(ServiceRef service) {
