@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * The seed's Method 3: the model as an nginx {@code http {}} block that mirrors with the
@@ -66,7 +67,10 @@ public final class NginxConfigRenderer {
     ConfWriter out = new ConfWriter().open("http");
     // nginx's default bucket (64 bytes on most CPUs) cannot hold names like
     // app-shadow-service.shadow-demo.svc.cluster.local and then refuses to start.
-    out.directive("server_names_hash_bucket_size " + plan.serverNamesBucketSize()).blank();
+    // The same holds for the long variable names of copies.
+    out.directive("server_names_hash_bucket_size " + bucketSize(plan.longestServerName()))
+        .directive("variables_hash_bucket_size " + bucketSize(plan.longestVariableName()))
+        .blank();
     writeShadowHost(out, plan);
     writeMethodMaps(out, plan);
     writeSplits(out, plan);
@@ -124,6 +128,18 @@ public final class NginxConfigRenderer {
             .blank();
       }
     }
+  }
+
+  /**
+   * A power of two with room for the longest key: ngx_hash.c stores each key with a pointer and its
+   * length, aligned to a pointer, and ends each bucket with one more pointer. 64 is nginx's usual default.
+   */
+  private static int bucketSize(int longestKey) {
+    int size = 64;
+    while (size < longestKey + 32) {
+      size *= 2;
+    }
+    return size;
   }
 
   private static String splitPercent(int millionths) {
@@ -276,18 +292,16 @@ public final class NginxConfigRenderer {
       return hostNames(service).stream().filter(name -> hostNameClaims.get(name) == 1).toList();
     }
 
-    /**
-     * A power of two with room for the longest name: ngx_hash.c stores each name with a pointer and its
-     * length, aligned to a pointer, and ends each bucket with one more pointer.
-     */
-    int serverNamesBucketSize() {
-      int longest = routed.keySet().stream().flatMap(s -> serverNames(s).stream())
+    int longestServerName() {
+      return routed.keySet().stream().flatMap(s -> serverNames(s).stream()).mapToInt(String::length).max().orElse(0);
+    }
+
+    int longestVariableName() {
+      return Stream.concat(
+              restrictedMethodSets().stream().map(NginxNames::methodsVariable),
+              mirroredPorts().stream().flatMap(p -> activeCopies(p).stream()
+                  .map(c -> NginxNames.copyVariable(p.cluster(), c.cluster()))))
           .mapToInt(String::length).max().orElse(0);
-      int size = 64;
-      while (size < longest + 32) {
-        size *= 2;
-      }
-      return size;
     }
 
     List<ServicePortModel> mirroredPorts() {
