@@ -31,6 +31,7 @@ class ManifestsTest {
         arguments("deployment-production.yaml", List.of("Deployment/app-production")),
         arguments("deployment-shadow.yaml", List.of("Deployment/app-shadow")),
         arguments("service.yaml", List.of("Service/app-service", "Service/app-shadow-service")),
+        arguments("nginx-ingress-mirroring.yaml", List.of("Ingress/app-mirroring")),
         arguments("istio-mirroring.yaml",
             List.of("Service/app-versions", "DestinationRule/app-dr", "VirtualService/app-vs")),
         arguments("xds-server.yaml", List.of("Namespace/shadow-mirroring", "ServiceAccount/xds-server",

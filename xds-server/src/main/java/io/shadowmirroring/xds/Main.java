@@ -105,6 +105,10 @@ public final class Main implements Callable<Integer> {
       description = "Print the Envoy config the server would serve for --source DIR as one static bootstrap, and exit.")
   boolean printStaticConfig;
 
+  @Option(names = "--print-nginx-config",
+      description = "Print the same mirrors for --source DIR as an nginx.conf (the NGINX mirror directive), and exit.")
+  boolean printNginxConfig;
+
   public static void main(String[] args) {
     System.exit(run(args));
   }
@@ -127,12 +131,18 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     validate();
-    if (printStaticConfig) {
-      if (source == null || source.equals("kubernetes") || !Files.isDirectory(Path.of(source))) {
+    if (printStaticConfig || printNginxConfig) {
+      String flag = printStaticConfig ? "--print-static-config" : "--print-nginx-config";
+      if (printStaticConfig && printNginxConfig) {
         throw new CommandLine.ParameterException(new CommandLine(this),
-            "--print-static-config needs --source DIR (a directory of YAML)");
+            "--print-static-config and --print-nginx-config cannot be combined: choose one");
       }
-      System.out.print(StaticConfigPrinter.render(Path.of(source), listenerPort, System.err));
+      if (source == null || source.equals("kubernetes") || !Files.isDirectory(Path.of(source))) {
+        throw new CommandLine.ParameterException(new CommandLine(this), flag + " needs --source DIR (a directory of YAML)");
+      }
+      System.out.print(printStaticConfig
+          ? StaticConfigPrinter.render(Path.of(source), listenerPort, System.err)
+          : NginxConfigPrinter.render(Path.of(source), listenerPort, System.err));
       return 0;
     }
     ConfigSource configSource = openSource();

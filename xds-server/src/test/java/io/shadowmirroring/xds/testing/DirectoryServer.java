@@ -38,6 +38,7 @@ public final class DirectoryServer implements AutoCloseable {
     this.directory = directory;
     this.server = ShadowMirroringServer.start(ServerSettings.loopbackForTests(),
         new DirectorySource(directory, Duration.ofMillis(30)), judge);
+    this.constraints = new SnapshotConstraints().watch(server);
     this.channel = NettyChannelBuilder.forAddress("127.0.0.1", server.xdsPort()).usePlaintext().build();
   }
 
