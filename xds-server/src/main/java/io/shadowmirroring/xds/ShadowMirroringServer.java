@@ -66,7 +66,7 @@ public final class ShadowMirroringServer implements AutoCloseable {
     // The default Envoy profile always has a snapshot: its route version is the admin API's config version.
     ProxyProfile defaultProfile = ProxyProfile.envoy(settings.listenerPort());
     publisher.keep(defaultProfile);
-    this.versions = new ConfigVersions(publisher, proxies, defaultProfile, reconciler::builderCopy);
+    this.versions = new ConfigVersions(publisher, proxies, defaultProfile, reconciler::builder);
     this.adminService = new MirrorAdminService(reconciler, new MirrorEditor(source, reconciler, versions), proxies,
         publisher, versions);
     ServerTls tlsParts = null;

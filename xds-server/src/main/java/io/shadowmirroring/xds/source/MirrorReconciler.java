@@ -73,9 +73,9 @@ public final class MirrorReconciler implements AutoCloseable {
     return lastBuild.get();
   }
 
-  /** A copy of the model builder, with its memory of last valid specs, for predictions. */
-  public MeshModelBuilder builderCopy() {
-    return builder.copy();
+  /** The model builder: stateless, so predictions build exactly what the next rebuild will. */
+  public MeshModelBuilder builder() {
+    return builder;
   }
 
   /** Asks for a rebuild as if the source had changed. */
