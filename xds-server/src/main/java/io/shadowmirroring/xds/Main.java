@@ -75,6 +75,22 @@ public final class Main implements Callable<Integer> {
       description = "CA that client certificates must chain to: turns on mutual TLS.")
   Path tlsClientCa;
 
+  @Option(names = "--webhook-port", paramLabel = "PORT",
+      description = "HTTPS port of the validating admission webhook (POST /validate); needs --webhook-cert and"
+          + " --webhook-key. Default: off.")
+  Integer webhookPort;
+
+  @Option(names = "--webhook-address", defaultValue = "0.0.0.0",
+      description = "Address the webhook port binds to. Default: ${DEFAULT-VALUE}.")
+  String webhookAddress;
+
+  @Option(names = "--webhook-cert", paramLabel = "PEM",
+      description = "Certificate chain of the webhook port, valid for the webhook Service's DNS name.")
+  Path webhookCert;
+
+  @Option(names = "--webhook-key", paramLabel = "PEM", description = "Private key for --webhook-cert.")
+  Path webhookKey;
+
   @Option(names = "--listener-port", defaultValue = "10000",
       description = "Port of the HTTP listener given to Envoy; a node may override it with metadata"
           + " shadow-mirroring.io/listener-port. Default: ${DEFAULT-VALUE}.")
@@ -133,7 +149,9 @@ public final class Main implements Callable<Integer> {
             Optional.ofNullable(adminReadTokenFile)),
         tlsCert == null ? Optional.empty()
             : Optional.of(new ServerTls.Files(tlsCert, tlsKey, Optional.ofNullable(tlsClientCa))),
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10),
+        webhookPort == null ? Optional.empty() : Optional.of(new WebhookSettings(webhookAddress, webhookPort,
+            new ServerTls.Files(webhookCert, webhookKey, Optional.empty()))));
     ShadowMirroringServer server = ShadowMirroringServer.start(settings, configSource);
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
     server.blockUntilShutdown();
@@ -155,7 +173,17 @@ public final class Main implements Callable<Integer> {
     if (tlsClientCa != null && tlsCert == null) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--tls-client-ca needs --tls-cert and --tls-key");
     }
-    for (Path file : java.util.Arrays.asList(adminTokenFile, adminReadTokenFile, tlsCert, tlsKey, tlsClientCa)) {
+    if (webhookPort != null) {
+      checkPort(spec, "--webhook-port", webhookPort);
+      if (webhookCert == null || webhookKey == null) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--webhook-port needs --webhook-cert and --webhook-key (the API server calls webhooks over HTTPS only)");
+      }
+    } else if (webhookCert != null || webhookKey != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--webhook-cert and --webhook-key need --webhook-port");
+    }
+    for (Path file : java.util.Arrays.asList(adminTokenFile, adminReadTokenFile, tlsCert, tlsKey, tlsClientCa,
+        webhookCert, webhookKey)) {
       if (file != null && !Files.isReadable(file)) {
         throw new CommandLine.ParameterException(spec.commandLine(), file + ": no such readable file");
       }

@@ -9,6 +9,7 @@ import java.util.Optional;
  * @param ackWait how long a make-before-break step waits for proxies to answer before going on
  * @param tls TLS (and mTLS) for the xDS and admin ports, plain text when empty
  * @param tlsRefresh how often the TLS files are checked for changes
+ * @param webhook the validating admission webhook's HTTPS port, off when empty
  */
 public record ServerSettings(
     String xdsAddress,
@@ -21,7 +22,16 @@ public record ServerSettings(
     Duration ackWait,
     AdminSettings admin,
     Optional<ServerTls.Files> tls,
-    Duration tlsRefresh) {
+    Duration tlsRefresh,
+    Optional<WebhookSettings> webhook) {
+
+  /** Without the admission webhook. */
+  public ServerSettings(String xdsAddress, int xdsPort, String metricsAddress, int metricsPort, int listenerPort,
+      Duration debounce, Duration maxDebounce, Duration ackWait, AdminSettings admin, Optional<ServerTls.Files> tls,
+      Duration tlsRefresh) {
+    this(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce, ackWait, admin, tls,
+        tlsRefresh, Optional.empty());
+  }
 
   /** Without the admin API and TLS. */
   public ServerSettings(String xdsAddress, int xdsPort, String metricsAddress, int metricsPort, int listenerPort,
@@ -38,11 +48,16 @@ public record ServerSettings(
 
   public ServerSettings withAdmin(AdminSettings newAdmin) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, newAdmin, tls, tlsRefresh);
+        ackWait, newAdmin, tls, tlsRefresh, webhook);
   }
 
   public ServerSettings withTls(ServerTls.Files files) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, admin, Optional.of(files), tlsRefresh);
+        ackWait, admin, Optional.of(files), tlsRefresh, webhook);
+  }
+
+  public ServerSettings withWebhook(WebhookSettings settings) {
+    return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
+        ackWait, admin, tls, tlsRefresh, Optional.of(settings));
   }
 }

@@ -57,6 +57,17 @@ public final class ServerTls implements AutoCloseable {
     return builder.build();
   }
 
+  /**
+   * The same reloading key (and client trust) managers for a JSSE server, such as the admission
+   * webhook's HTTPS port: a renewed certificate is served without a restart there too.
+   */
+  public javax.net.ssl.SSLContext sslContext() throws GeneralSecurityException {
+    javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+    context.init(new javax.net.ssl.KeyManager[] {keys},
+        trust.map(t -> new javax.net.ssl.TrustManager[] {t}).orElse(null), null);
+    return context;
+  }
+
   private synchronized void reload() throws IOException, GeneralSecurityException {
     FileTime cert = java.nio.file.Files.getLastModifiedTime(files.cert());
     FileTime key = java.nio.file.Files.getLastModifiedTime(files.key());

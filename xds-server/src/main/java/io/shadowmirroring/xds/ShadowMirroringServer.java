@@ -25,6 +25,8 @@ import io.shadowmirroring.xds.admin.ConfigVersions;
 import io.shadowmirroring.xds.admin.MirrorAdminService;
 import io.shadowmirroring.xds.admin.MirrorEditor;
 import io.shadowmirroring.xds.admin.TokenFile;
+import io.shadowmirroring.xds.webhook.ServiceAdmission;
+import io.shadowmirroring.xds.webhook.WebhookServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -49,6 +51,8 @@ public final class ShadowMirroringServer implements AutoCloseable {
   private final MetricsHttpServer metrics;
   private final Optional<ServerTls> tls;
   private final Optional<AdminGrpcServer> admin;
+  private final Optional<ServerTls> webhookTls;
+  private final Optional<WebhookServer> webhook;
   private final ConfigVersions versions;
   private final MirrorAdminService adminService;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -70,6 +74,7 @@ public final class ShadowMirroringServer implements AutoCloseable {
     this.adminService = new MirrorAdminService(reconciler, new MirrorEditor(source, reconciler, versions), proxies,
         publisher, versions);
     ServerTls tlsParts = null;
+    ServerTls webhookTlsParts = null;
     try {
       tlsParts = settings.tls().isPresent() ? new ServerTls(settings.tls().get(), settings.tlsRefresh()) : null;
       this.tls = Optional.ofNullable(tlsParts);
@@ -80,13 +85,31 @@ public final class ShadowMirroringServer implements AutoCloseable {
       xdsServices.add(new ClientStatusService(proxies, publisher));
       this.xds = new XdsGrpcServer(builder(settings.xdsAddress(), settings.xdsPort()), discovery, xdsServices);
       this.admin = settings.admin().enabled() ? Optional.of(adminServer(settings.admin())) : Optional.empty();
+      if (settings.webhook().isPresent()) {
+        WebhookSettings hook = settings.webhook().get();
+        webhookTlsParts = new ServerTls(hook.tls(), settings.tlsRefresh());
+        this.webhookTls = Optional.of(webhookTlsParts);
+      } else {
+        this.webhookTls = Optional.empty();
+      }
       this.metrics = new MetricsHttpServer(new InetSocketAddress(settings.metricsAddress(), settings.metricsPort()),
           meters, this::notReadyReason);
+      try {
+        this.webhook = settings.webhook().isPresent()
+            ? Optional.of(new WebhookServer(new InetSocketAddress(settings.webhook().get().address(),
+                settings.webhook().get().port()), webhookTlsParts.sslContext(), new ServiceAdmission(source)))
+            : Optional.empty();
+      } catch (Exception | Error e) {
+        metrics.close();
+        throw e;
+      }
     } catch (Exception | Error e) {
       // Nothing is listening yet; stop the threads already running.
       reconciler.close();
-      if (tlsParts != null) {
-        tlsParts.close();
+      for (ServerTls parts : java.util.Arrays.asList(tlsParts, webhookTlsParts)) {
+        if (parts != null) {
+          parts.close();
+        }
       }
       throw e;
     }
@@ -134,9 +157,10 @@ public final class ShadowMirroringServer implements AutoCloseable {
       server.close();
       throw e;
     }
-    LOG.info("xDS on port {}, admin on {}, metrics on port {}, source {}", server.xdsPort(),
+    LOG.info("xDS on port {}, admin on {}, metrics on port {}, admission webhook on {}, source {}", server.xdsPort(),
         server.admin.isPresent() ? settings.admin().address() + ":" + server.adminPort() : "off",
-        server.metricsPort(), source.describe());
+        server.metricsPort(), server.webhook.isPresent() ? "port " + server.webhookPort() : "off",
+        source.describe());
     return server;
   }
 
@@ -147,6 +171,11 @@ public final class ShadowMirroringServer implements AutoCloseable {
   /** The admin port, or -1 when the admin API is off. */
   public int adminPort() {
     return admin.map(AdminGrpcServer::port).orElse(-1);
+  }
+
+  /** The admission webhook's HTTPS port, or -1 when it is off. */
+  public int webhookPort() {
+    return webhook.map(WebhookServer::port).orElse(-1);
   }
 
   /** The admin service itself, e.g. to serve it in-process. */
@@ -205,9 +234,11 @@ public final class ShadowMirroringServer implements AutoCloseable {
   public void close() {
     // Each part on its own: one failing to stop must not keep the others running.
     List<AutoCloseable> parts = new ArrayList<>(List.of(reconciler, source, metrics));
+    webhook.ifPresent(parts::add);
     admin.ifPresent(parts::add);
     parts.add(xds);
     tls.ifPresent(parts::add);
+    webhookTls.ifPresent(parts::add);
     for (AutoCloseable part : parts) {
       try {
         part.close();
