@@ -72,7 +72,11 @@ public final class ServerTls implements AutoCloseable {
     FileTime cert = java.nio.file.Files.getLastModifiedTime(files.cert());
     FileTime key = java.nio.file.Files.getLastModifiedTime(files.key());
     if (!cert.equals(certSeen) || !key.equals(keySeen)) {
-      keys.updateIdentityCredentials(files.cert().toFile(), files.key().toFile());
+      java.security.cert.X509Certificate[] chain;
+      try (var in = java.nio.file.Files.newInputStream(files.cert())) {
+        chain = io.grpc.util.CertificateUtils.getX509Certificates(in);
+      }
+      keys.updateIdentityCredentials(chain, PemKeys.read(files.key()));
       certSeen = cert;
       keySeen = key;
     }
