@@ -30,12 +30,14 @@ class ManifestsTest {
         arguments("namespace.yaml", List.of("Namespace/shadow-demo")),
         arguments("deployment-production.yaml", List.of("Deployment/app-production")),
         arguments("deployment-shadow.yaml", List.of("Deployment/app-shadow")),
-        arguments("service.yaml", List.of("Service/app-service", "Service/app-shadow-service")),
+        arguments("service.yaml", List.of("Service/app-shadow-service", "Service/app-service")),
         arguments("istio-mirroring.yaml",
             List.of("Service/app-versions", "DestinationRule/app-dr", "VirtualService/app-vs")),
         arguments("xds-server.yaml", List.of("Namespace/shadow-mirroring", "ServiceAccount/xds-server",
             "ClusterRole/shadow-mirroring-xds-server", "ClusterRoleBinding/shadow-mirroring-xds-server",
             "Deployment/xds-server", "Service/xds-server")),
+        arguments("webhook.yaml", List.of("Service/xds-server-webhook",
+            "ValidatingWebhookConfiguration/shadow-mirroring")),
         arguments("envoy.yaml", List.of("ConfigMap/envoy-config", "Deployment/envoy", "Service/envoy")));
   }
 
@@ -61,7 +63,8 @@ class ManifestsTest {
     KubeObjects all = KubeObjects.manifests();
 
     assertThat(all.items())
-        .filteredOn(o -> !List.of("Namespace", "ClusterRole", "ClusterRoleBinding").contains(o.getKind()))
+        .filteredOn(o -> !List.of("Namespace", "ClusterRole", "ClusterRoleBinding", "ValidatingWebhookConfiguration")
+            .contains(o.getKind()))
         .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).as(KubeObjects.id(o))
             .isIn("shadow-demo", "shadow-mirroring"));
     assertThat(all.names(Namespace.class)).containsExactly("shadow-demo", "shadow-mirroring");
@@ -154,7 +157,8 @@ class ManifestsTest {
         .containsExactlyInAnyOrder(
             tuple("xds", 18000),
             tuple("admin", 18001),
-            tuple("metrics", 18080));
+            tuple("metrics", 18080),
+            tuple("webhook", 18443));
   }
 
   @Test
