@@ -1,6 +1,7 @@
 package io.shadowmirroring.xds;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.shadowmirroring.xds.model.Exposure;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.shadowmirroring.xds.source.ConfigSource;
 import io.shadowmirroring.xds.source.DirectorySource;
@@ -96,6 +97,12 @@ public final class Main implements Callable<Integer> {
           + " shadow-mirroring.io/listener-port. Default: ${DEFAULT-VALUE}.")
   int listenerPort;
 
+  @Option(names = "--expose", defaultValue = "all", paramLabel = "all|mirrored",
+      description = "Which Services get routes: all, or only mirrored ones (shadow-mirroring.io/mirror-to),"
+          + " those with shadow-mirroring.io/expose: \"true\", and (as clusters only) their targets."
+          + " Default: ${DEFAULT-VALUE}.")
+  String expose;
+
   @Option(names = "--debounce", defaultValue = "100ms", converter = DurationConverter.class,
       description = "Quiet time that folds a burst of changes into one push. Default: ${DEFAULT-VALUE}.")
   Duration debounce;
@@ -139,7 +146,7 @@ public final class Main implements Callable<Integer> {
         throw new CommandLine.ParameterException(new CommandLine(this),
             "--print-static-config needs --source DIR (a directory of YAML)");
       }
-      System.out.print(StaticConfigPrinter.render(Path.of(source), listenerPort, System.err));
+      System.out.print(StaticConfigPrinter.render(Path.of(source), listenerPort, exposure(), System.err));
       return 0;
     }
     ConfigSource configSource = openSource();
@@ -151,15 +158,24 @@ public final class Main implements Callable<Integer> {
             : Optional.of(new ServerTls.Files(tlsCert, tlsKey, Optional.ofNullable(tlsClientCa))),
         Duration.ofSeconds(10),
         webhookPort == null ? Optional.empty() : Optional.of(new WebhookSettings(webhookAddress, webhookPort,
-            new ServerTls.Files(webhookCert, webhookKey, Optional.empty()))));
+            new ServerTls.Files(webhookCert, webhookKey, Optional.empty()))),
+        exposure());
     ShadowMirroringServer server = ShadowMirroringServer.start(settings, configSource);
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
     server.blockUntilShutdown();
     return 0;
   }
 
+  private Exposure exposure() {
+    return Exposure.parse(expose).orElseThrow();
+  }
+
   private void validate() {
     CommandLine.Model.CommandSpec spec = new CommandLine(this).getCommandSpec();
+    if (Exposure.parse(expose).isEmpty()) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--expose must be all or mirrored, not " + expose);
+    }
     checkPort(spec, "--xds-port", xdsPort);
     checkPort(spec, "--metrics-port", metricsPort);
     checkPort(spec, "--admin-port", adminPort);

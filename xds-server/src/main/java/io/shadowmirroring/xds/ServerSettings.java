@@ -1,5 +1,6 @@
 package io.shadowmirroring.xds;
 
+import io.shadowmirroring.xds.model.Exposure;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -10,6 +11,7 @@ import java.util.Optional;
  * @param tls TLS (and mTLS) for the xDS and admin ports, plain text when empty
  * @param tlsRefresh how often the TLS files are checked for changes
  * @param webhook the validating admission webhook's HTTPS port, off when empty
+ * @param exposure which Services get routes ({@code --expose})
  */
 public record ServerSettings(
     String xdsAddress,
@@ -23,14 +25,15 @@ public record ServerSettings(
     AdminSettings admin,
     Optional<ServerTls.Files> tls,
     Duration tlsRefresh,
-    Optional<WebhookSettings> webhook) {
+    Optional<WebhookSettings> webhook,
+    Exposure exposure) {
 
   /** Without the admission webhook. */
   public ServerSettings(String xdsAddress, int xdsPort, String metricsAddress, int metricsPort, int listenerPort,
       Duration debounce, Duration maxDebounce, Duration ackWait, AdminSettings admin, Optional<ServerTls.Files> tls,
       Duration tlsRefresh) {
     this(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce, ackWait, admin, tls,
-        tlsRefresh, Optional.empty());
+        tlsRefresh, Optional.empty(), Exposure.ALL);
   }
 
   /** Without the admin API and TLS. */
@@ -48,16 +51,21 @@ public record ServerSettings(
 
   public ServerSettings withAdmin(AdminSettings newAdmin) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, newAdmin, tls, tlsRefresh, webhook);
+        ackWait, newAdmin, tls, tlsRefresh, webhook, exposure);
   }
 
   public ServerSettings withTls(ServerTls.Files files) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, admin, Optional.of(files), tlsRefresh, webhook);
+        ackWait, admin, Optional.of(files), tlsRefresh, webhook, exposure);
   }
 
   public ServerSettings withWebhook(WebhookSettings settings) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, admin, tls, tlsRefresh, Optional.of(settings));
+        ackWait, admin, tls, tlsRefresh, Optional.of(settings), exposure);
+  }
+
+  public ServerSettings withExposure(Exposure value) {
+    return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
+        ackWait, admin, tls, tlsRefresh, webhook, value);
   }
 }

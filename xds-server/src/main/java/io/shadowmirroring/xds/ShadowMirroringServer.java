@@ -9,6 +9,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.shadowmirroring.xds.metrics.MetricsHttpServer;
+import io.shadowmirroring.xds.model.Exposure;
+import io.shadowmirroring.xds.model.MeshModelBuilder;
 import io.shadowmirroring.xds.source.ConfigSource;
 import io.shadowmirroring.xds.source.MirrorReconciler;
 import io.shadowmirroring.xds.translate.ProxyProfile;
@@ -66,7 +68,8 @@ public final class ShadowMirroringServer implements AutoCloseable {
     this.proxies = new ProxyRegistry(classifier, meters, Clock.systemUTC(), p -> publisherRef[0].ensureProfile(p));
     this.publisher = new SnapshotPublisher(cache, proxies, settings.ackWait(), meters);
     publisherRef[0] = publisher;
-    this.reconciler = new MirrorReconciler(source, publisher, settings.debounce(), settings.maxDebounce(), meters);
+    this.reconciler = new MirrorReconciler(source, new MeshModelBuilder(settings.exposure()), publisher,
+        settings.debounce(), settings.maxDebounce(), meters);
     // The default Envoy profile always has a snapshot: its route version is the admin API's config version.
     ProxyProfile defaultProfile = ProxyProfile.envoy(settings.listenerPort());
     publisher.keep(defaultProfile);
@@ -157,10 +160,11 @@ public final class ShadowMirroringServer implements AutoCloseable {
       server.close();
       throw e;
     }
-    LOG.info("xDS on port {}, admin on {}, metrics on port {}, admission webhook on {}, source {}", server.xdsPort(),
+    LOG.info("xDS on port {}, admin on {}, metrics on port {}, admission webhook on {}, exposing {}, source {}",
+        server.xdsPort(),
         server.admin.isPresent() ? settings.admin().address() + ":" + server.adminPort() : "off",
         server.metricsPort(), server.webhook.isPresent() ? "port " + server.webhookPort() : "off",
-        source.describe());
+        settings.exposure() == Exposure.ALL ? "all Services" : "mirrored and exposed Services", source.describe());
     return server;
   }
 

@@ -35,6 +35,11 @@ class MainTest {
             "/no/such/token: no such readable file"),
         Arguments.of(new String[] {"--print-static-config", "--source", "kubernetes"}, 2,
             "--print-static-config needs --source DIR (a directory of YAML)"),
+        Arguments.of(new String[] {"--expose", "some", "--source", "."}, 2, "--expose must be all or mirrored, not some"),
+        Arguments.of(new String[] {"--webhook-port", "18443", "--source", "."}, 2,
+            "--webhook-port needs --webhook-cert and --webhook-key (the API server calls webhooks over HTTPS only)"),
+        Arguments.of(new String[] {"--webhook-cert", "pom.xml", "--source", "."}, 2,
+            "--webhook-cert and --webhook-key need --webhook-port"),
         Arguments.of(new String[] {"--no-such-flag"}, 2, "Unknown option: '--no-such-flag'"));
   }
 

@@ -18,6 +18,16 @@ import java.util.stream.Collectors;
 public final class MeshModelBuilder {
   private final MirrorAnnotationParser parser = new MirrorAnnotationParser();
   private final MirrorResolver resolver = new MirrorResolver();
+  private final Exposure exposure;
+
+  /** Every Service in scope ({@link Exposure#ALL}). */
+  public MeshModelBuilder() {
+    this(Exposure.ALL);
+  }
+
+  public MeshModelBuilder(Exposure exposure) {
+    this.exposure = exposure;
+  }
 
   public ModelBuild build(Inventory inventory) {
     Map<ServiceRef, ServiceInput> services = inventory.services().stream()
@@ -41,7 +51,11 @@ public final class MeshModelBuilder {
             endpoints.addresses(service.ref(), port, service.ports().size()), route));
       }
     }
-    return new ModelBuild(new MeshModel(ports), statuses, problems, endpoints.problems());
+    MeshModel model = new MeshModel(ports);
+    if (exposure != Exposure.ALL) {
+      model = ModelScope.narrow(model, ref -> exposure.exposes(services.get(ref)));
+    }
+    return new ModelBuild(model, statuses, problems, endpoints.problems());
   }
 
   private record Decision(Optional<ResolvedMirror> mirror, MirrorStatus status, Optional<ConfigProblem> problem) {}

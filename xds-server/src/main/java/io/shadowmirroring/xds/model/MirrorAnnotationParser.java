@@ -63,6 +63,7 @@ public final class MirrorAnnotationParser {
         ? parseMethods(annotations.get(MIRROR_METHODS))
         : MethodSet.DEFAULT;
     boolean keepHost = annotations.containsKey(KEEP_HOST) && parseBoolean(annotations.get(KEEP_HOST));
+    checkFlag(MirrorAnnotations.EXPOSE, annotations.get(MirrorAnnotations.EXPOSE));
 
     String mirrorTo = annotations.get(MIRROR_TO);
     if (mirrorTo == null) {
@@ -187,6 +188,13 @@ public final class MirrorAnnotationParser {
       methods.add(method);
     }
     return MethodSet.of(methods);
+  }
+
+  // Exposure is not part of the mirror (see Exposure); only its value is checked here.
+  private static void checkFlag(String key, String value) throws InvalidMirrorConfigException {
+    if (value != null && !value.trim().equals("true") && !value.trim().equals("false")) {
+      throw new InvalidMirrorConfigException(key, value, "must be \"true\" or \"false\"");
+    }
   }
 
   private static boolean parseBoolean(String value) throws InvalidMirrorConfigException {

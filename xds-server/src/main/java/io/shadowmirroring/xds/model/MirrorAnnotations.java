@@ -10,10 +10,12 @@ public final class MirrorAnnotations {
   public static final String MIRROR_METHODS = PREFIX + "mirror-methods";
   public static final String PROMOTE = PREFIX + "promote";
   public static final String KEEP_HOST = PREFIX + "keep-host";
+  /** {@code "true"} puts a Service that mirrors nothing in scope under {@code --expose mirrored}. */
+  public static final String EXPOSE = PREFIX + "expose";
 
   /** Every key this version understands; any other key under the prefix is rejected as a likely typo. */
   public static final List<String> KNOWN_KEYS =
-      List.of(MIRROR_TO, MIRROR_PERCENTAGE, MIRROR_METHODS, PROMOTE, KEEP_HOST);
+      List.of(MIRROR_TO, MIRROR_PERCENTAGE, MIRROR_METHODS, PROMOTE, KEEP_HOST, EXPOSE);
 
   /** Far longer than any sensible value; longer ones are rejected rather than parsed. */
   public static final int MAX_VALUE_LENGTH = 2048;

@@ -222,6 +222,66 @@ class MeshModelBuilderTest {
   }
 
   @Nested
+  @DisplayName("scope: --expose mirrored, and narrowing to namespaces")
+  class Scope {
+    private final MeshModelBuilder mirroredOnly = new MeshModelBuilder(Exposure.MIRRORED);
+
+    private Inventory stored() {
+      return inventory(
+          cart().mirrorTo("canary/cart-v2"),                                  // mirrored
+          service("canary", "cart-v2").port("http", 80),                      // its target, elsewhere
+          service("shop", "search").promote("search-v2").mirrorTo("search-v2").port("http", 80),
+          service("shop", "search-v2").port("http", 80),                      // promoted target
+          service("shop", "web").annotate(MirrorAnnotations.EXPOSE, "true").port("http", 80),
+          service("shop", "broken").mirrorTo("gone").port("http", 80),        // invalid, still in scope
+          service("shop", "internal").annotate(MirrorAnnotations.EXPOSE, "false").port("http", 80),
+          service("kube-system", "kube-dns").port("dns", 53));                // nobody asked
+    }
+
+    private static Map<String, Boolean> routable(MeshModel model) {
+      return model.ports().stream().collect(java.util.stream.Collectors.toMap(
+          p -> p.cluster().toString(), ServicePortModel::routable, (a, b) -> a, java.util.TreeMap::new));
+    }
+
+    @Test
+    @DisplayName("mirrored: mirrored, opted-in and invalid-mirror Services are routable; their targets are clusters only; the rest is left out")
+    void mirroredExposure() {
+      ModelBuild build = mirroredOnly.build(stored());
+
+      assertThat(routable(build.model())).isEqualTo(Map.of(
+          "shop/cart:80", true, "canary/cart-v2:80", false,
+          "shop/search:80", true, "shop/search-v2:80", false,
+          "shop/web:80", true, "shop/broken:80", true));
+      assertThat(port(build, "shop", "cart", 80).route()).isEqualTo(new RoutePolicy(cluster("shop", "cart", 80),
+          List.of(new MirrorCopy(cluster("canary", "cart-v2", 80), 1_000_000)), MethodSet.DEFAULT, false));
+      assertThat(build.statuses()).hasSize(8);
+    }
+
+    @Test
+    @DisplayName("all (the default): every port is routable, exactly as before scoping")
+    void allExposure() {
+      ModelBuild build = new MeshModelBuilder().build(stored());
+
+      assertThat(build.model().ports()).hasSize(8).allMatch(ServicePortModel::routable);
+      assertThat(build.model()).isEqualTo(new MeshModelBuilder(Exposure.ALL).build(stored()).model());
+    }
+
+    @Test
+    @DisplayName("narrowing to namespaces keeps their routable ports and, as clusters only, what their routes need")
+    void narrowToNamespaces() {
+      MeshModel all = new MeshModelBuilder().build(stored()).model();
+
+      MeshModel shopOnly = ModelScope.narrow(all, ref -> ref.namespace().equals("shop"));
+
+      assertThat(routable(shopOnly)).isEqualTo(Map.of(
+          "shop/cart:80", true, "canary/cart-v2:80", false, "shop/search:80", true, "shop/search-v2:80", true,
+          "shop/web:80", true, "shop/broken:80", true, "shop/internal:80", true));
+      assertThat(routable(ModelScope.narrow(mirroredOnly.build(stored()).model(),
+          ref -> ref.namespace().equals("canary")))).as("narrowing twice narrows to both").isEmpty();
+    }
+  }
+
+  @Nested
   @DisplayName("endpoints from EndpointSlices")
   class Endpoints {
 

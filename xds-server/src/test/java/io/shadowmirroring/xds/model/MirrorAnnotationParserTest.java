@@ -55,12 +55,14 @@ class MirrorAnnotationParserTest {
               annotations("mirror-too", "cart-v2"),
               "shadow-mirroring.io/mirror-too=\"cart-v2\": unknown annotation; known keys are "
                   + "shadow-mirroring.io/mirror-to, shadow-mirroring.io/mirror-percentage, "
-                  + "shadow-mirroring.io/mirror-methods, shadow-mirroring.io/promote, shadow-mirroring.io/keep-host"),
+                  + "shadow-mirroring.io/mirror-methods, shadow-mirroring.io/promote, shadow-mirroring.io/keep-host, "
+                  + "shadow-mirroring.io/expose"),
           arguments("an unknown key even when mirror-to is valid",
               annotations("mirror-to", "cart-v2", "mirror-percent", "50"),
               "shadow-mirroring.io/mirror-percent=\"50\": unknown annotation; known keys are "
                   + "shadow-mirroring.io/mirror-to, shadow-mirroring.io/mirror-percentage, "
-                  + "shadow-mirroring.io/mirror-methods, shadow-mirroring.io/promote, shadow-mirroring.io/keep-host"),
+                  + "shadow-mirroring.io/mirror-methods, shadow-mirroring.io/promote, shadow-mirroring.io/keep-host, "
+                  + "shadow-mirroring.io/expose"),
           arguments("an absurdly long value, abbreviated in the message",
               annotations("mirror-to", tooLong),
               "shadow-mirroring.io/mirror-to=\"" + "a".repeat(117) + "...\": "
@@ -258,12 +260,16 @@ class MirrorAnnotationParserTest {
           arguments("an empty keep-host",
               annotations("mirror-to", "cart-v2", "keep-host", ""),
               "shadow-mirroring.io/keep-host=\"\": must be \"true\" or \"false\""),
+          arguments("expose that is not true or false, on a Service that mirrors nothing",
+              annotations("expose", "yes"),
+              "shadow-mirroring.io/expose=\"yes\": must be \"true\" or \"false\""),
 
           arguments("several problems: the unknown key is reported first",
               annotations("mirror-to", "", "mirror-percentage", "x", "mirrror-methods", "GET"),
               "shadow-mirroring.io/mirrror-methods=\"GET\": unknown annotation; known keys are "
                   + "shadow-mirroring.io/mirror-to, shadow-mirroring.io/mirror-percentage, "
-                  + "shadow-mirroring.io/mirror-methods, shadow-mirroring.io/promote, shadow-mirroring.io/keep-host"),
+                  + "shadow-mirroring.io/mirror-methods, shadow-mirroring.io/promote, shadow-mirroring.io/keep-host, "
+                  + "shadow-mirroring.io/expose"),
           arguments("several problems: mirror-percentage is checked before mirror-methods and mirror-to",
               annotations("mirror-to", "", "mirror-methods", "CONNECT", "mirror-percentage", "x"),
               "shadow-mirroring.io/mirror-percentage=\"x\": " + FORMAT_REASON),
