@@ -93,6 +93,7 @@ class ManifestsTest {
 
     assertThat(appService.getSpec().getSelector()).isEqualTo(Map.of("app", "demo-app", "version", "production"));
     assertThat(appService.getMetadata().getAnnotations()).isEqualTo(Map.of(
+        "shadow-mirroring.io/expose", "true",
         "shadow-mirroring.io/mirror-to", "app-shadow-service",
         "shadow-mirroring.io/mirror-percentage", "100"));
     assertThat(appService.getSpec().getPorts()).singleElement().satisfies(p -> {

@@ -125,6 +125,18 @@ class WebhookDeploymentTest {
   }
 
   @Test
+  @DisplayName("the shipped front proxy's xds-server serves only mirrored and exposed Services (--expose=mirrored), in the manifests and the chart")
+  void shippedServerScopesExposure() {
+    for (Deployment server : List.of(KubeObjects.manifests().get(Deployment.class, "xds-server"),
+        HelmChart.render(Map.of()).get(Deployment.class, "xds-server"))) {
+      assertThat(server.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+          .contains("--expose=mirrored");
+    }
+    assertThat(HelmChart.render(Map.of("xdsServer.expose", "all")).get(Deployment.class, "xds-server")
+        .getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).contains("--expose=all");
+  }
+
+  @Test
   @DisplayName("Helm: webhook.enabled=false renders no webhook objects and no webhook flags")
   void helmWithoutWebhook() {
     KubeObjects rendered = HelmChart.render(Map.of("xdsServer.webhook.enabled", "false"));

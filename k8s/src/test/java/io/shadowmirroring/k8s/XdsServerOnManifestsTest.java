@@ -76,7 +76,9 @@ class XdsServerOnManifestsTest {
   }
 
   private static List<String> expectedClusters(SeedStep step) {
-    return step == SeedStep.INSTALL_PRODUCTION_ONLY ? List.of(PRIMARY) : List.of(PRIMARY, SHADOW);
+    // Under --expose=mirrored the shadow is served only once something mirrors (or promotes) to it.
+    return step == SeedStep.INSTALL_PRODUCTION_ONLY || step == SeedStep.ENABLE_SHADOW
+        ? List.of(PRIMARY) : List.of(PRIMARY, SHADOW);
   }
 
   // The mock API server runs no EndpointSlice controller, so the test plays its part.
@@ -96,14 +98,17 @@ class XdsServerOnManifestsTest {
 
   private AppServiceRoute served(List<String> appClusters) throws Exception {
     addEndpointSlices();
-    try (ShadowMirroringServer xds = ShadowMirroringServer.start(ServerSettings.loopbackForTests(),
+    // Scoped as the shipped manifests and chart run it (--expose=mirrored; checked in WebhookDeploymentTest).
+    try (ShadowMirroringServer xds = ShadowMirroringServer.start(
+        ServerSettings.loopbackForTests().withExposure(io.shadowmirroring.xds.model.Exposure.MIRRORED),
         new KubernetesSource(client, List.of(), ""))) {
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", xds.xdsPort()).usePlaintext().build();
       try (AdsTestClient envoy = new AdsTestClient(channel, AdsTestClient.envoyNode("front-proxy")).start()) {
         DiscoveryResponse rds = envoy.await("routes for app-service",
             r -> r.getTypeUrl().equals(RDS) && appServiceHost(r) != null, Duration.ofSeconds(15));
         assertThat(AdsTestClient.clusterNames(envoy.latest(AdsTestClient.CDS, Duration.ofSeconds(5))))
-            .containsAll(appClusters);
+            .as("nothing else of the cluster: not the xds-server's or envoy's own Services")
+            .containsExactlyElementsOf(appClusters);
         RouteAction first = appServiceHost(rds).getRoutes(0).getRoute();
         return new AppServiceRoute(first.getCluster(),
             first.getRequestMirrorPoliciesList().stream().map(RouteAction.RequestMirrorPolicy::getCluster).toList(),
