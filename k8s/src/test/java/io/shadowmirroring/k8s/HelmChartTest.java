@@ -36,19 +36,22 @@ class HelmChartTest {
   static Stream<Arguments> seedSteps() {
     return Stream.of(
         arguments(SeedStep.INSTALL_PRODUCTION_ONLY,
-            List.of("app-production", "envoy", "xds-server"), Map.of(), "production"),
+            List.of("app-production", "envoy", "xds-server"), Map.of(PREFIX + "expose", "true"), "production"),
         arguments(SeedStep.ENABLE_SHADOW,
-            List.of("app-production", "app-shadow", "envoy", "xds-server"), Map.of(), "production"),
+            List.of("app-production", "app-shadow", "envoy", "xds-server"), Map.of(PREFIX + "expose", "true"),
+            "production"),
         arguments(SeedStep.ENABLE_MIRRORING,
             List.of("app-production", "app-shadow", "envoy", "xds-server"),
-            Map.of(PREFIX + "mirror-to", "app-shadow-service",
+            Map.of(PREFIX + "expose", "true",
+                PREFIX + "mirror-to", "app-shadow-service",
                 PREFIX + "mirror-percentage", "100",
                 PREFIX + "mirror-methods", "GET,HEAD,OPTIONS",
                 PREFIX + "keep-host", "false"),
             "production"),
         arguments(SeedStep.PROMOTE_SHADOW,
             List.of("app-shadow", "envoy", "xds-server"),
-            Map.of(PREFIX + "mirror-to", "app-shadow-service",
+            Map.of(PREFIX + "expose", "true",
+                PREFIX + "mirror-to", "app-shadow-service",
                 PREFIX + "promote", "app-shadow-service"),
             "shadow"));
   }

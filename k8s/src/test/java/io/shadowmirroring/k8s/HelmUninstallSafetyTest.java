@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class HelmUninstallSafetyTest {
 
-  private static final Set<String> CLUSTER_SCOPED = Set.of("ClusterRole", "ClusterRoleBinding");
+  private static final Set<String> CLUSTER_SCOPED = Set.of("ClusterRole", "ClusterRoleBinding", "ValidatingWebhookConfiguration");
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(SeedStep.class)
@@ -59,7 +59,7 @@ class HelmUninstallSafetyTest {
   @EnumSource(SeedStep.class)
   void clusterScopedObjectsCarryTheReleaseAndNamespaceInTheirNameSoReleasesCannotCollide(SeedStep step) {
     assertThat(HelmChart.render(step).items()).filteredOn(o -> CLUSTER_SCOPED.contains(o.getKind()))
-        .hasSize(2)
+        .hasSize(3)
         .allSatisfy(o -> assertThat(o.getMetadata().getName()).isEqualTo("shadow-demo-shadow-demo-xds-server"));
   }
 

@@ -30,7 +30,7 @@ class ManifestsTest {
         arguments("namespace.yaml", List.of("Namespace/shadow-demo")),
         arguments("deployment-production.yaml", List.of("Deployment/app-production")),
         arguments("deployment-shadow.yaml", List.of("Deployment/app-shadow")),
-        arguments("service.yaml", List.of("Service/app-service", "Service/app-shadow-service")),
+        arguments("service.yaml", List.of("Service/app-shadow-service", "Service/app-service")),
         arguments("nginx-ingress-mirroring.yaml", List.of("Ingress/app-mirroring")),
         arguments("istio-mirroring.yaml",
             List.of("Service/app-versions", "DestinationRule/app-dr", "VirtualService/app-vs")),
@@ -38,6 +38,8 @@ class ManifestsTest {
             "ClusterRole/shadow-mirroring-xds-server", "ClusterRoleBinding/shadow-mirroring-xds-server",
             "Role/xds-server-leader-election", "RoleBinding/xds-server-leader-election",
             "Deployment/xds-server", "Service/xds-server")),
+        arguments("webhook.yaml", List.of("Service/xds-server-webhook",
+            "ValidatingWebhookConfiguration/shadow-mirroring")),
         arguments("envoy.yaml", List.of("ConfigMap/envoy-config", "Deployment/envoy", "Service/envoy")));
   }
 
@@ -63,7 +65,8 @@ class ManifestsTest {
     KubeObjects all = KubeObjects.manifests();
 
     assertThat(all.items())
-        .filteredOn(o -> !List.of("Namespace", "ClusterRole", "ClusterRoleBinding").contains(o.getKind()))
+        .filteredOn(o -> !List.of("Namespace", "ClusterRole", "ClusterRoleBinding", "ValidatingWebhookConfiguration")
+            .contains(o.getKind()))
         .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).as(KubeObjects.id(o))
             .isIn("shadow-demo", "shadow-mirroring"));
     assertThat(all.names(Namespace.class)).containsExactly("shadow-demo", "shadow-mirroring");
@@ -92,6 +95,7 @@ class ManifestsTest {
 
     assertThat(appService.getSpec().getSelector()).isEqualTo(Map.of("app", "demo-app", "version", "production"));
     assertThat(appService.getMetadata().getAnnotations()).isEqualTo(Map.of(
+        "shadow-mirroring.io/expose", "true",
         "shadow-mirroring.io/mirror-to", "app-shadow-service",
         "shadow-mirroring.io/mirror-percentage", "100"));
     assertThat(appService.getSpec().getPorts()).singleElement().satisfies(p -> {
@@ -156,7 +160,8 @@ class ManifestsTest {
         .containsExactlyInAnyOrder(
             tuple("xds", 18000),
             tuple("admin", 18001),
-            tuple("metrics", 18080));
+            tuple("metrics", 18080),
+            tuple("webhook", 18443));
   }
 
   @Test

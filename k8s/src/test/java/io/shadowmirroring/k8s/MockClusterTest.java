@@ -23,7 +23,7 @@ class MockClusterTest {
 
   /** The seed's order: namespace, production, services, shadow, Istio; then this repo's additions. */
   private static final List<String> SEED_ORDER = List.of("namespace.yaml", "deployment-production.yaml",
-      "service.yaml", "deployment-shadow.yaml", "istio-mirroring.yaml", "xds-server.yaml", "envoy.yaml",
+      "service.yaml", "deployment-shadow.yaml", "istio-mirroring.yaml", "xds-server.yaml", "webhook.yaml", "envoy.yaml",
       "nginx-ingress-mirroring.yaml");
 
   KubernetesMockServer server;

@@ -79,10 +79,11 @@ class XdsServerOnManifestsTest {
   }
 
   private static List<String> expectedClusters(SeedStep step) {
+    // Under --expose=mirrored the shadow is served only once something mirrors (or promotes) to it.
     return switch (step) {
-      case INSTALL_PRODUCTION_ONLY -> List.of(PRIMARY);
+      case INSTALL_PRODUCTION_ONLY, ENABLE_SHADOW -> List.of(PRIMARY);
       case ENABLE_MIRRORING -> List.of(PRIMARY, SHADOW, MIRROR);
-      case ENABLE_SHADOW, PROMOTE_SHADOW -> List.of(PRIMARY, SHADOW);
+      case PROMOTE_SHADOW -> List.of(PRIMARY, SHADOW);
     };
   }
 
@@ -105,7 +106,9 @@ class XdsServerOnManifestsTest {
     addEndpointSlices();
     SnapshotConstraints constraints = new SnapshotConstraints();
     AppServiceRoute served;
-    try (ShadowMirroringServer xds = ShadowMirroringServer.start(ServerSettings.loopbackForTests(),
+    // Scoped as the shipped manifests and chart run it (--expose=mirrored; checked in WebhookDeploymentTest).
+    try (ShadowMirroringServer xds = ShadowMirroringServer.start(
+        ServerSettings.loopbackForTests().withExposure(io.shadowmirroring.xds.model.Exposure.MIRRORED),
         new KubernetesSource(client, List.of(), ""))) {
       constraints.watch(xds);
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", xds.xdsPort()).usePlaintext().build();
@@ -113,7 +116,8 @@ class XdsServerOnManifestsTest {
         DiscoveryResponse rds = envoy.await("routes for app-service",
             r -> r.getTypeUrl().equals(RDS) && appServiceHost(r) != null, Duration.ofSeconds(15));
         assertThat(AdsTestClient.clusterNames(envoy.latest(AdsTestClient.CDS, Duration.ofSeconds(5))))
-            .containsAll(appClusters);
+            .as("nothing else of the cluster: not the xds-server's or envoy's own Services")
+            .containsExactlyElementsOf(appClusters);
         RouteAction first = appServiceHost(rds).getRoutes(0).getRoute();
         served = new AppServiceRoute(first.getCluster(),
             first.getRequestMirrorPoliciesList().stream().map(RouteAction.RequestMirrorPolicy::getCluster).toList(),

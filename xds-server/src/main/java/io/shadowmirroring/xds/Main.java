@@ -1,6 +1,7 @@
 package io.shadowmirroring.xds;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.shadowmirroring.xds.model.Exposure;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.shadowmirroring.xds.source.ConfigSource;
 import io.shadowmirroring.xds.source.DirectorySource;
@@ -75,10 +76,32 @@ public final class Main implements Callable<Integer> {
       description = "CA that client certificates must chain to: turns on mutual TLS.")
   Path tlsClientCa;
 
+  @Option(names = "--webhook-port", paramLabel = "PORT",
+      description = "HTTPS port of the validating admission webhook (POST /validate); needs --webhook-cert and"
+          + " --webhook-key. Default: off.")
+  Integer webhookPort;
+
+  @Option(names = "--webhook-address", defaultValue = "0.0.0.0",
+      description = "Address the webhook port binds to. Default: ${DEFAULT-VALUE}.")
+  String webhookAddress;
+
+  @Option(names = "--webhook-cert", paramLabel = "PEM",
+      description = "Certificate chain of the webhook port, valid for the webhook Service's DNS name.")
+  Path webhookCert;
+
+  @Option(names = "--webhook-key", paramLabel = "PEM", description = "Private key for --webhook-cert.")
+  Path webhookKey;
+
   @Option(names = "--listener-port", defaultValue = "10000",
       description = "Port of the HTTP listener given to Envoy; a node may override it with metadata"
           + " shadow-mirroring.io/listener-port. Default: ${DEFAULT-VALUE}.")
   int listenerPort;
+
+  @Option(names = "--expose", defaultValue = "all", paramLabel = "all|mirrored",
+      description = "Which Services get routes: all, or only mirrored ones (shadow-mirroring.io/mirror-to),"
+          + " those with shadow-mirroring.io/expose: \"true\", and (as clusters only) their targets."
+          + " Default: ${DEFAULT-VALUE}.")
+  String expose;
 
   @Option(names = "--debounce", defaultValue = "100ms", converter = DurationConverter.class,
       description = "Quiet time that folds a burst of changes into one push. Default: ${DEFAULT-VALUE}.")
@@ -141,7 +164,7 @@ public final class Main implements Callable<Integer> {
         throw new CommandLine.ParameterException(new CommandLine(this), flag + " needs --source DIR (a directory of YAML)");
       }
       System.out.print(printStaticConfig
-          ? StaticConfigPrinter.render(Path.of(source), listenerPort, System.err)
+          ? StaticConfigPrinter.render(Path.of(source), listenerPort, exposure(), System.err)
           : NginxConfigPrinter.render(Path.of(source), listenerPort, System.err));
       return 0;
     }
@@ -154,15 +177,26 @@ public final class Main implements Callable<Integer> {
             : Optional.of(new ServerTls.Files(tlsCert, tlsKey, Optional.ofNullable(tlsClientCa))),
         Duration.ofSeconds(10),
         AutomationSettings.of(automationInterval,
-            leaseNamespace != null ? leaseNamespace : AutomationSettings.defaultLeaseNamespace(System.getenv())));
+            leaseNamespace != null ? leaseNamespace : AutomationSettings.defaultLeaseNamespace(System.getenv())),
+        webhookPort == null ? Optional.empty() : Optional.of(new WebhookSettings(webhookAddress, webhookPort,
+            new ServerTls.Files(webhookCert, webhookKey, Optional.empty()))),
+        exposure());
     ShadowMirroringServer server = ShadowMirroringServer.start(settings, configSource);
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
     server.blockUntilShutdown();
     return 0;
   }
 
+  private Exposure exposure() {
+    return Exposure.parse(expose).orElseThrow();
+  }
+
   private void validate() {
     CommandLine.Model.CommandSpec spec = new CommandLine(this).getCommandSpec();
+    if (Exposure.parse(expose).isEmpty()) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--expose must be all or mirrored, not " + expose);
+    }
     checkPort(spec, "--xds-port", xdsPort);
     checkPort(spec, "--metrics-port", metricsPort);
     checkPort(spec, "--admin-port", adminPort);
@@ -176,7 +210,17 @@ public final class Main implements Callable<Integer> {
     if (tlsClientCa != null && tlsCert == null) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--tls-client-ca needs --tls-cert and --tls-key");
     }
-    for (Path file : java.util.Arrays.asList(adminTokenFile, adminReadTokenFile, tlsCert, tlsKey, tlsClientCa)) {
+    if (webhookPort != null) {
+      checkPort(spec, "--webhook-port", webhookPort);
+      if (webhookCert == null || webhookKey == null) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--webhook-port needs --webhook-cert and --webhook-key (the API server calls webhooks over HTTPS only)");
+      }
+    } else if (webhookCert != null || webhookKey != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--webhook-cert and --webhook-key need --webhook-port");
+    }
+    for (Path file : java.util.Arrays.asList(adminTokenFile, adminReadTokenFile, tlsCert, tlsKey, tlsClientCa,
+        webhookCert, webhookKey)) {
       if (file != null && !Files.isReadable(file)) {
         throw new CommandLine.ParameterException(spec.commandLine(), file + ": no such readable file");
       }

@@ -1,5 +1,6 @@
 package io.shadowmirroring.xds;
 
+import io.shadowmirroring.xds.model.Exposure;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -10,6 +11,8 @@ import java.util.Optional;
  * @param tls TLS (and mTLS) for the xDS and admin ports, plain text when empty
  * @param tlsRefresh how often the TLS files are checked for changes
  * @param automation the verdict loop behind auto-promote / auto-abort, and its Lease
+ * @param webhook the validating admission webhook's HTTPS port, off when empty
+ * @param exposure which Services get routes ({@code --expose})
  */
 public record ServerSettings(
     String xdsAddress,
@@ -23,14 +26,16 @@ public record ServerSettings(
     AdminSettings admin,
     Optional<ServerTls.Files> tls,
     Duration tlsRefresh,
-    AutomationSettings automation) {
+    AutomationSettings automation,
+    Optional<WebhookSettings> webhook,
+    Exposure exposure) {
 
-  /** With the default automation settings. */
+  /** With the default automation settings, without the admission webhook, exposing every Service. */
   public ServerSettings(String xdsAddress, int xdsPort, String metricsAddress, int metricsPort, int listenerPort,
       Duration debounce, Duration maxDebounce, Duration ackWait, AdminSettings admin,
       Optional<ServerTls.Files> tls, Duration tlsRefresh) {
     this(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce, ackWait, admin, tls,
-        tlsRefresh, AutomationSettings.defaults());
+        tlsRefresh, AutomationSettings.defaults(), Optional.empty(), Exposure.ALL);
   }
 
   /** Without the admin API and TLS. */
@@ -43,21 +48,32 @@ public record ServerSettings(
   public static ServerSettings loopbackForTests() {
     return new ServerSettings("127.0.0.1", 0, "127.0.0.1", 0, 10000,
         Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofSeconds(2),
-        AdminSettings.loopback(0), Optional.empty(), Duration.ofMillis(100), AutomationSettings.forTests());
+        AdminSettings.loopback(0), Optional.empty(), Duration.ofMillis(100), AutomationSettings.forTests(),
+        Optional.empty(), Exposure.ALL);
   }
 
   public ServerSettings withAdmin(AdminSettings newAdmin) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, newAdmin, tls, tlsRefresh, automation);
+        ackWait, newAdmin, tls, tlsRefresh, automation, webhook, exposure);
   }
 
   public ServerSettings withTls(ServerTls.Files files) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, admin, Optional.of(files), tlsRefresh, automation);
+        ackWait, admin, Optional.of(files), tlsRefresh, automation, webhook, exposure);
   }
 
   public ServerSettings withAutomation(AutomationSettings newAutomation) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, admin, tls, tlsRefresh, newAutomation);
+        ackWait, admin, tls, tlsRefresh, newAutomation, webhook, exposure);
+  }
+
+  public ServerSettings withWebhook(WebhookSettings settings) {
+    return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
+        ackWait, admin, tls, tlsRefresh, automation, Optional.of(settings), exposure);
+  }
+
+  public ServerSettings withExposure(Exposure value) {
+    return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
+        ackWait, admin, tls, tlsRefresh, automation, webhook, value);
   }
 }

@@ -57,11 +57,26 @@ public final class ServerTls implements AutoCloseable {
     return builder.build();
   }
 
+  /**
+   * The same reloading key (and client trust) managers for a JSSE server, such as the admission
+   * webhook's HTTPS port: a renewed certificate is served without a restart there too.
+   */
+  public javax.net.ssl.SSLContext sslContext() throws GeneralSecurityException {
+    javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+    context.init(new javax.net.ssl.KeyManager[] {keys},
+        trust.map(t -> new javax.net.ssl.TrustManager[] {t}).orElse(null), null);
+    return context;
+  }
+
   private synchronized void reload() throws IOException, GeneralSecurityException {
     FileTime cert = java.nio.file.Files.getLastModifiedTime(files.cert());
     FileTime key = java.nio.file.Files.getLastModifiedTime(files.key());
     if (!cert.equals(certSeen) || !key.equals(keySeen)) {
-      keys.updateIdentityCredentials(files.cert().toFile(), files.key().toFile());
+      java.security.cert.X509Certificate[] chain;
+      try (var in = java.nio.file.Files.newInputStream(files.cert())) {
+        chain = io.grpc.util.CertificateUtils.getX509Certificates(in);
+      }
+      keys.updateIdentityCredentials(chain, PemKeys.read(files.key()));
       certSeen = cert;
       keySeen = key;
     }

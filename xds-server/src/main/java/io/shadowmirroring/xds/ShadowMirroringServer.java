@@ -9,6 +9,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.shadowmirroring.xds.metrics.MetricsHttpServer;
+import io.shadowmirroring.xds.model.Exposure;
+import io.shadowmirroring.xds.model.MeshModelBuilder;
 import io.shadowmirroring.xds.source.ConfigSource;
 import io.shadowmirroring.xds.source.MirrorReconciler;
 import io.shadowmirroring.xds.translate.ProxyProfile;
@@ -28,6 +30,8 @@ import io.shadowmirroring.xds.admin.TokenFile;
 import io.shadowmirroring.xds.analysis.ShadowJudge;
 import io.shadowmirroring.xds.automation.ShadowAutomation;
 import io.shadowmirroring.xds.source.Leadership;
+import io.shadowmirroring.xds.webhook.ServiceAdmission;
+import io.shadowmirroring.xds.webhook.WebhookServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -55,6 +59,8 @@ public final class ShadowMirroringServer implements AutoCloseable {
   private final MetricsHttpServer metrics;
   private final Optional<ServerTls> tls;
   private final Optional<AdminGrpcServer> admin;
+  private final Optional<ServerTls> webhookTls;
+  private final Optional<WebhookServer> webhook;
   private final ConfigVersions versions;
   private final MirrorAdminService adminService;
   private final ShadowJudge judge;
@@ -71,11 +77,12 @@ public final class ShadowMirroringServer implements AutoCloseable {
     this.proxies = new ProxyRegistry(classifier, meters, Clock.systemUTC(), p -> publisherRef[0].ensureProfile(p));
     this.publisher = new SnapshotPublisher(cache, proxies, settings.ackWait(), meters);
     publisherRef[0] = publisher;
-    this.reconciler = new MirrorReconciler(source, publisher, settings.debounce(), settings.maxDebounce(), meters);
+    this.reconciler = new MirrorReconciler(source, new MeshModelBuilder(settings.exposure()), publisher,
+        settings.debounce(), settings.maxDebounce(), meters);
     // The default Envoy profile always has a snapshot: its route version is the admin API's config version.
     ProxyProfile defaultProfile = ProxyProfile.envoy(settings.listenerPort());
     publisher.keep(defaultProfile);
-    this.versions = new ConfigVersions(publisher, proxies, defaultProfile, reconciler::builderCopy);
+    this.versions = new ConfigVersions(publisher, proxies, defaultProfile, reconciler::builder);
     this.judge = judgeOverride.orElseGet(ShadowMirroringServer::ownJudge);
     MirrorEditor editor = new MirrorEditor(source, reconciler, versions);
     this.adminService = new MirrorAdminService(reconciler, editor, proxies, publisher, versions, judge);
@@ -84,6 +91,7 @@ public final class ShadowMirroringServer implements AutoCloseable {
         Clock.systemUTC());
     automation.onVerdictChange(adminService::verdictsChanged);
     ServerTls tlsParts = null;
+    ServerTls webhookTlsParts = null;
     try {
       tlsParts = settings.tls().isPresent() ? new ServerTls(settings.tls().get(), settings.tlsRefresh()) : null;
       this.tls = Optional.ofNullable(tlsParts);
@@ -94,13 +102,31 @@ public final class ShadowMirroringServer implements AutoCloseable {
       xdsServices.add(new ClientStatusService(proxies, publisher));
       this.xds = new XdsGrpcServer(builder(settings.xdsAddress(), settings.xdsPort()), discovery, xdsServices);
       this.admin = settings.admin().enabled() ? Optional.of(adminServer(settings.admin())) : Optional.empty();
+      if (settings.webhook().isPresent()) {
+        WebhookSettings hook = settings.webhook().get();
+        webhookTlsParts = new ServerTls(hook.tls(), settings.tlsRefresh());
+        this.webhookTls = Optional.of(webhookTlsParts);
+      } else {
+        this.webhookTls = Optional.empty();
+      }
       this.metrics = new MetricsHttpServer(new InetSocketAddress(settings.metricsAddress(), settings.metricsPort()),
           meters, this::notReadyReason);
+      try {
+        this.webhook = settings.webhook().isPresent()
+            ? Optional.of(new WebhookServer(new InetSocketAddress(settings.webhook().get().address(),
+                settings.webhook().get().port()), webhookTlsParts.sslContext(), new ServiceAdmission(source)))
+            : Optional.empty();
+      } catch (Exception | Error e) {
+        metrics.close();
+        throw e;
+      }
     } catch (Exception | Error e) {
       // Nothing is listening yet; stop the threads already running.
       reconciler.close();
-      if (tlsParts != null) {
-        tlsParts.close();
+      for (ServerTls parts : java.util.Arrays.asList(tlsParts, webhookTlsParts)) {
+        if (parts != null) {
+          parts.close();
+        }
       }
       throw e;
     }
@@ -170,9 +196,11 @@ public final class ShadowMirroringServer implements AutoCloseable {
       server.close();
       throw e;
     }
-    LOG.info("xDS on port {}, admin on {}, metrics on port {}, source {}", server.xdsPort(),
+    LOG.info("xDS on port {}, admin on {}, metrics on port {}, admission webhook on {}, exposing {}, source {}",
+        server.xdsPort(),
         server.admin.isPresent() ? settings.admin().address() + ":" + server.adminPort() : "off",
-        server.metricsPort(), source.describe());
+        server.metricsPort(), server.webhook.isPresent() ? "port " + server.webhookPort() : "off",
+        settings.exposure() == Exposure.ALL ? "all Services" : "mirrored and exposed Services", source.describe());
     return server;
   }
 
@@ -183,6 +211,11 @@ public final class ShadowMirroringServer implements AutoCloseable {
   /** The admin port, or -1 when the admin API is off. */
   public int adminPort() {
     return admin.map(AdminGrpcServer::port).orElse(-1);
+  }
+
+  /** The admission webhook's HTTPS port, or -1 when it is off. */
+  public int webhookPort() {
+    return webhook.map(WebhookServer::port).orElse(-1);
   }
 
   /** The admin service itself, e.g. to serve it in-process. */
@@ -256,9 +289,11 @@ public final class ShadowMirroringServer implements AutoCloseable {
     // Each part on its own: one failing to stop must not keep the others running.
     // The automation first, and the Lease released, so that another replica takes over at once.
     List<AutoCloseable> parts = new ArrayList<>(List.of(automation, leadership, reconciler, source, metrics));
+    webhook.ifPresent(parts::add);
     admin.ifPresent(parts::add);
     parts.add(xds);
     tls.ifPresent(parts::add);
+    webhookTls.ifPresent(parts::add);
     for (AutoCloseable part : parts) {
       try {
         part.close();

@@ -1,6 +1,7 @@
 package io.shadowmirroring.xds;
 
 import io.shadowmirroring.xds.model.ConfigProblem;
+import io.shadowmirroring.xds.model.Exposure;
 import io.shadowmirroring.xds.model.MeshModelBuilder;
 import io.shadowmirroring.xds.model.ModelBuild;
 import io.shadowmirroring.xds.source.DirectorySource;
@@ -24,11 +25,15 @@ final class StaticConfigPrinter {
   private StaticConfigPrinter() {}
 
   static String render(Path directory, int listenerPort, PrintStream problems) throws IOException {
+    return render(directory, listenerPort, Exposure.ALL, problems);
+  }
+
+  static String render(Path directory, int listenerPort, Exposure exposure, PrintStream problems) throws IOException {
     ModelBuild build;
     try (DirectorySource source = new DirectorySource(directory, Duration.ofSeconds(1))) {
       source.start(() -> { });
       source.fileErrors().forEach(problems::println);
-      build = new MeshModelBuilder().build(source.inventory());
+      build = new MeshModelBuilder(exposure).build(source.inventory());
     }
     build.problems().stream().map(ConfigProblem::message).forEach(problems::println);
     var resources = new MeshTranslator().translate(build.model(), ProxyProfile.envoy(listenerPort));

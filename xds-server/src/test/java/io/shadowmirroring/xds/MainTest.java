@@ -39,6 +39,11 @@ class MainTest {
             "--automation-interval must be above 0"),
         Arguments.of(new String[] {"--lease-namespace", "Shadow_Mirroring", "--source", "."}, 2,
             "--lease-namespace \"Shadow_Mirroring\" is not a namespace name (a DNS-1123 label is expected)"),
+        Arguments.of(new String[] {"--expose", "some", "--source", "."}, 2, "--expose must be all or mirrored, not some"),
+        Arguments.of(new String[] {"--webhook-port", "18443", "--source", "."}, 2,
+            "--webhook-port needs --webhook-cert and --webhook-key (the API server calls webhooks over HTTPS only)"),
+        Arguments.of(new String[] {"--webhook-cert", "pom.xml", "--source", "."}, 2,
+            "--webhook-cert and --webhook-key need --webhook-port"),
         Arguments.of(new String[] {"--no-such-flag"}, 2, "Unknown option: '--no-such-flag'"));
   }
 

@@ -25,8 +25,7 @@ public final class ConfigVersions {
   private final Supplier<MeshModelBuilder> builders;
 
   /**
-   * @param builders copies of the live model builder, so predictions fall back to last valid specs
-   *     exactly as the real build will
+   * @param builders the live model builder (a supplier, so tests can observe when a prediction runs)
    */
   public ConfigVersions(SnapshotPublisher publisher, ProxyRegistry proxies, ProxyProfile profile,
       Supplier<MeshModelBuilder> builders) {

@@ -161,7 +161,7 @@ public final class MirrorAdminService implements MirrorAdminGrpc.AsyncService, B
   public void setMirror(SetMirrorRequest request, StreamObserver<MirrorChange> response) {
     MirrorSpec spec = request.getSpec();
     change(response, spec.getService(), request.getWait(), current -> {
-      Map<String, String> wanted = new TreeMap<>();
+      Map<String, String> wanted = keepExposure(current);
       wanted.put(MirrorAnnotations.MIRROR_TO, String.join(",", spec.getTargetsList()));
       if (!spec.getPercentage().isEmpty()) {
         wanted.put(MirrorAnnotations.MIRROR_PERCENTAGE, spec.getPercentage());
@@ -181,7 +181,16 @@ public final class MirrorAdminService implements MirrorAdminGrpc.AsyncService, B
 
   @Override
   public void deleteMirror(DeleteMirrorRequest request, StreamObserver<MirrorChange> response) {
-    change(response, request.getService(), request.getWait(), current -> Map.of());
+    change(response, request.getService(), request.getWait(), MirrorAdminService::keepExposure);
+  }
+
+  // Exposure is not part of a mirror: replacing or deleting the mirror keeps the Service in scope.
+  private static Map<String, String> keepExposure(Map<String, String> current) {
+    Map<String, String> kept = new TreeMap<>();
+    if (current.containsKey(MirrorAnnotations.EXPOSE)) {
+      kept.put(MirrorAnnotations.EXPOSE, current.get(MirrorAnnotations.EXPOSE));
+    }
+    return kept;
   }
 
   @Override

@@ -10,28 +10,28 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Derives the {@link MeshModel} from an {@link Inventory}.
- *
- * <p>It remembers each Service's last valid spec so that a bad edit keeps serving what worked before.
- * That memory is only a fallback: the annotations stay the source of truth, and after a restart an
- * invalid annotation simply means no mirror.
+ * Derives the {@link MeshModel} from an {@link Inventory}: a pure function, with no memory of earlier
+ * builds. Every replica, and every restart, given the same Services and EndpointSlices serves the same
+ * bytes. A Service whose annotations are invalid is served without mirroring (as Contour serves an
+ * invalid object's routes not at all rather than from memory), and the problem is reported.
  */
 public final class MeshModelBuilder {
   private final MirrorAnnotationParser parser = new MirrorAnnotationParser();
   private final MirrorResolver resolver = new MirrorResolver();
-  private final Map<ServiceRef, MirrorSpec> lastValid = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Exposure exposure;
 
-  /** A builder that starts from this one's memory of last valid specs, e.g. to predict a build. */
-  public MeshModelBuilder copy() {
-    MeshModelBuilder copy = new MeshModelBuilder();
-    copy.lastValid.putAll(lastValid);
-    return copy;
+  /** Every Service in scope ({@link Exposure#ALL}). */
+  public MeshModelBuilder() {
+    this(Exposure.ALL);
+  }
+
+  public MeshModelBuilder(Exposure exposure) {
+    this.exposure = exposure;
   }
 
   public ModelBuild build(Inventory inventory) {
     Map<ServiceRef, ServiceInput> services = inventory.services().stream()
         .collect(Collectors.toMap(ServiceInput::ref, Function.identity(), (a, b) -> a, LinkedHashMap::new));
-    lastValid.keySet().retainAll(services.keySet());
     EndpointIndex endpoints = new EndpointIndex(inventory.endpointSlices());
 
     List<ServicePortModel> ports = new ArrayList<>();
@@ -52,7 +52,11 @@ public final class MeshModelBuilder {
             endpoints.addresses(service.ref(), port, service.ports().size()), route));
       }
     }
-    return new ModelBuild(new MeshModel(ports), statuses, problems, endpoints.problems());
+    MeshModel model = new MeshModel(ports);
+    if (exposure != Exposure.ALL) {
+      model = ModelScope.narrow(model, ref -> exposure.exposes(services.get(ref)));
+    }
+    return new ModelBuild(model, statuses, problems, endpoints.problems());
   }
 
   private record Decision(Optional<ResolvedMirror> mirror, MirrorStatus status, Optional<ConfigProblem> problem) {}
@@ -61,31 +65,17 @@ public final class MeshModelBuilder {
     try {
       Optional<MirrorSpec> spec = parser.parse(service.ref(), service.annotations());
       if (spec.isEmpty()) {
-        lastValid.remove(service.ref());
         return new Decision(Optional.empty(), status(service, MirrorStatus.State.NONE, Optional.empty(), ""),
             Optional.empty());
       }
       ResolvedMirror resolved = resolver.resolve(service, spec.get(), services);
-      lastValid.put(service.ref(), spec.get());
       MirrorStatus.State state = spec.get().promote().isPresent()
           ? MirrorStatus.State.PROMOTED : MirrorStatus.State.MIRRORING;
       return new Decision(Optional.of(resolved), status(service, state, Optional.of(resolved), ""), Optional.empty());
     } catch (InvalidMirrorConfigException e) {
-      Optional<ResolvedMirror> fallback = Optional.ofNullable(lastValid.get(service.ref()))
-          .flatMap(spec -> tryResolve(service, spec, services));
-      ConfigProblem problem = new ConfigProblem(service.ref(), e, fallback.isPresent());
-      return new Decision(fallback,
-          status(service, MirrorStatus.State.INVALID, fallback, problem.error().getMessage()),
-          Optional.of(problem));
-    }
-  }
-
-  private Optional<ResolvedMirror> tryResolve(
-      ServiceInput service, MirrorSpec spec, Map<ServiceRef, ServiceInput> services) {
-    try {
-      return Optional.of(resolver.resolve(service, spec, services));
-    } catch (InvalidMirrorConfigException e) {
-      return Optional.empty();
+      ConfigProblem problem = new ConfigProblem(service.ref(), e);
+      return new Decision(Optional.empty(),
+          status(service, MirrorStatus.State.INVALID, Optional.empty(), e.getMessage()), Optional.of(problem));
     }
   }
 

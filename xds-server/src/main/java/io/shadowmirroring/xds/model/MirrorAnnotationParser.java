@@ -78,6 +78,7 @@ public final class MirrorAnnotationParser {
     // auto-promote next to an explicit promote is fine: the target is simply promoted already.
     boolean autoPromote = parseBoolean(annotations, AUTO_PROMOTE);
     boolean autoAbort = parseBoolean(annotations, AUTO_ABORT);
+    checkFlag(MirrorAnnotations.EXPOSE, annotations.get(MirrorAnnotations.EXPOSE));
 
     String mirrorTo = annotations.get(MIRROR_TO);
     if (mirrorTo == null) {
@@ -203,6 +204,13 @@ public final class MirrorAnnotationParser {
       methods.add(method);
     }
     return MethodSet.of(methods);
+  }
+
+  // Exposure is not part of the mirror (see Exposure); only its value is checked here.
+  private static void checkFlag(String key, String value) throws InvalidMirrorConfigException {
+    if (value != null && !value.trim().equals("true") && !value.trim().equals("false")) {
+      throw new InvalidMirrorConfigException(key, value, "must be \"true\" or \"false\"");
+    }
   }
 
   /** False when the key is absent. */

@@ -6,7 +6,7 @@ import java.util.Optional;
 /**
  * What the server makes of one Service's annotations.
  *
- * @param effective the spec being served: the annotations' own, or the last valid one when they are invalid
+ * @param effective the spec being served; empty when there is none or the annotations are invalid
  * @param error the validation error, empty unless state is INVALID
  * @param targetsByPort per primary port, the copies sent (the promoted target excluded)
  * @param promotedByPort per primary port, the cluster that takes the live traffic when promoted

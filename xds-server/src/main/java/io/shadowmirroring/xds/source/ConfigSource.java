@@ -18,6 +18,11 @@ public interface ConfigSource extends AutoCloseable {
   /** Why the source can no longer be trusted to follow changes (a stopped informer), if it can't. */
   Optional<String> failure();
 
+  /** True when Services in this namespace are watched (and so served); all namespaces by default. */
+  default boolean watchesNamespace(String namespace) {
+    return true;
+  }
+
   /** The current objects. */
   Inventory inventory();
 

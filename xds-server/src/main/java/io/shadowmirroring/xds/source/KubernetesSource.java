@@ -110,6 +110,11 @@ public final class KubernetesSource implements ConfigSource {
   }
 
   @Override
+  public boolean watchesNamespace(String namespace) {
+    return namespaces.isEmpty() || namespaces.contains(namespace);
+  }
+
+  @Override
   public Inventory inventory() {
     String fallback = client.getNamespace() == null ? "default" : client.getNamespace();
     return new Inventory(

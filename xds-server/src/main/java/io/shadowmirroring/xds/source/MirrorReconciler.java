@@ -29,7 +29,7 @@ public final class MirrorReconciler implements AutoCloseable {
 
   private final ConfigSource source;
   private final SnapshotPublisher publisher;
-  private final MeshModelBuilder builder = new MeshModelBuilder();
+  private final MeshModelBuilder builder;
   private final Debouncer debouncer;
   // Reporting calls the API server; it must never hold back a publish.
   private final java.util.concurrent.ExecutorService reporter = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -46,7 +46,13 @@ public final class MirrorReconciler implements AutoCloseable {
 
   public MirrorReconciler(ConfigSource source, SnapshotPublisher publisher, Duration debounce,
       Duration maxDelay, MeterRegistry meters) {
+    this(source, new MeshModelBuilder(), publisher, debounce, maxDelay, meters);
+  }
+
+  public MirrorReconciler(ConfigSource source, MeshModelBuilder builder, SnapshotPublisher publisher,
+      Duration debounce, Duration maxDelay, MeterRegistry meters) {
     this.source = source;
+    this.builder = builder;
     this.publisher = publisher;
     this.debouncer = new Debouncer("reconciler", debounce, maxDelay, this::rebuild);
     this.rebuildTimer = meters.timer("shadow_mirroring_rebuild");
@@ -73,9 +79,9 @@ public final class MirrorReconciler implements AutoCloseable {
     return lastBuild.get();
   }
 
-  /** A copy of the model builder, with its memory of last valid specs, for predictions. */
-  public MeshModelBuilder builderCopy() {
-    return builder.copy();
+  /** The model builder: stateless, so predictions build exactly what the next rebuild will. */
+  public MeshModelBuilder builder() {
+    return builder;
   }
 
   /** Asks for a rebuild as if the source had changed. */

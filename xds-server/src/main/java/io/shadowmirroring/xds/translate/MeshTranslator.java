@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.shadowmirroring.xds.model.ClusterRef;
 import io.shadowmirroring.xds.model.MeshModel;
 import io.shadowmirroring.xds.model.MirrorCopy;
+import io.shadowmirroring.xds.model.ModelScope;
 import io.shadowmirroring.xds.model.ServicePortModel;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +23,9 @@ public final class MeshTranslator {
   private final ListenerFactory listeners = new ListenerFactory();
   private final DomainPlanner domains = new DomainPlanner();
 
-  public XdsResources translate(MeshModel model, ProxyProfile profile) {
+  public XdsResources translate(MeshModel fullModel, ProxyProfile profile) {
+    MeshModel model = profile.namespaces().isEmpty() ? fullModel
+        : ModelScope.narrow(fullModel, ref -> profile.serves(ref.namespace()));
     List<Cluster> clusterList = new ArrayList<>();
     List<ClusterLoadAssignment> assignments = new ArrayList<>();
     Map<ClusterRef, ServicePortModel> byCluster = new HashMap<>();
@@ -47,10 +50,12 @@ public final class MeshTranslator {
   }
 
   private RouteConfiguration envoyRoutes(MeshModel model, ProxyProfile profile) {
-    Map<ClusterRef, List<String>> plan = domains.plan(model.ports(), profile.namespace());
+    // Ports served as clusters only (out of scope, but a route sends to them) get no virtual host.
+    List<ServicePortModel> routable = model.ports().stream().filter(ServicePortModel::routable).toList();
+    Map<ClusterRef, List<String>> plan = domains.plan(routable, profile.namespace());
     RouteConfiguration.Builder config =
         RouteConfiguration.newBuilder().setName(ResourceNames.envoyRouteConfiguration(profile.listenerPort()));
-    for (ServicePortModel port : model.ports()) {
+    for (ServicePortModel port : routable) {
       List<String> hostDomains = plan.get(port.cluster());
       if (!hostDomains.isEmpty()) {
         config.addVirtualHosts(routes.virtualHost(port, hostDomains));
@@ -62,7 +67,7 @@ public final class MeshTranslator {
   // One route configuration per api_listener: a gRPC channel only ever needs its own authority.
   private List<Listener> grpcListeners(MeshModel model) {
     List<Listener> result = new ArrayList<>();
-    for (ServicePortModel port : model.ports()) {
+    for (ServicePortModel port : model.ports().stream().filter(ServicePortModel::routable).toList()) {
       String name = ResourceNames.grpcListener(port.cluster());
       VirtualHost host = routes.virtualHost(port, List.of(name));
       RouteConfiguration config = RouteConfiguration.newBuilder().setName(name).addVirtualHosts(host).build();

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
 /**
  * Puts each xDS client in a snapshot group. Envoy and proxyless gRPC clients must be apart (Envoy
  * rejects api_listeners, gRPC needs them); Envoy nodes may ask for another listener port, say whether
- * they are an edge proxy or a sidecar, and name their own namespace, all in node metadata.
+ * they are an edge proxy or a sidecar, name their own namespace, and narrow themselves to some
+ * namespaces, all in node metadata.
  * It runs on every request, so it never throws: a bad metadata value falls back to the default, and
  * {@link #problems} says what was wrong, for the one log line at connect.
  */
@@ -23,6 +24,11 @@ public final class NodeClassifier implements NodeGroup<ProxyProfile> {
   public static final String ROLE_METADATA = "shadow-mirroring.io/role";
   /** Node metadata key: the proxy's own namespace, whose Services it reaches by short name. */
   public static final String NAMESPACE_METADATA = "shadow-mirroring.io/namespace";
+  /**
+   * Node metadata key: the namespaces the proxy is narrowed to, comma-separated (or a list). A value
+   * that is not valid narrows it to none: scoping fails closed.
+   */
+  public static final String NAMESPACES_METADATA = "shadow-mirroring.io/namespaces";
 
   // A Kubernetes namespace name: an RFC 1123 label.
   private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -38,7 +44,7 @@ public final class NodeClassifier implements NodeGroup<ProxyProfile> {
     if (isProxylessGrpc(node)) {
       return ProxyProfile.grpc();
     }
-    return ProxyProfile.envoy(listenerPort(node), role(node), namespace(node));
+    return ProxyProfile.envoy(listenerPort(node), role(node), namespace(node), namespaces(node).names());
   }
 
   public static boolean isProxylessGrpc(Node node) {
@@ -64,7 +70,39 @@ public final class NodeClassifier implements NodeGroup<ProxyProfile> {
     if (namespace != null && namespace(node).isEmpty()) {
       problems.add(NAMESPACE_METADATA + "=" + text(namespace) + " is not a namespace name; using none");
     }
+    namespaces(node).problem().ifPresent(problems::add);
     return problems;
+  }
+
+  private record Namespaces(List<String> names, java.util.Optional<String> problem) {}
+
+  private static Namespaces namespaces(Node node) {
+    Value value = metadata(node, NAMESPACES_METADATA);
+    if (value == null) {
+      return new Namespaces(List.of(), java.util.Optional.empty());
+    }
+    List<String> names = new ArrayList<>();
+    if (value.getKindCase() == Value.KindCase.LIST_VALUE) {
+      value.getListValue().getValuesList().forEach(v -> names.add(text(v).trim()));
+    } else {
+      for (String name : text(value).split(",", -1)) {
+        names.add(name.trim());
+      }
+    }
+    String shown = NAMESPACES_METADATA + "=" + (value.getKindCase() == Value.KindCase.LIST_VALUE
+        ? names.toString() : text(value));
+    java.util.Optional<String> bad = names.stream().filter(n -> !NAMESPACE.matcher(n).matches()).findFirst();
+    if (bad.isPresent()) {
+      return closed(shown + ": \"" + bad.get() + "\" is not a namespace name; serving no Services");
+    }
+    if (new java.util.TreeSet<>(names).size() > ProxyProfile.MAX_NAMESPACES) {
+      return closed(shown + ": more than " + ProxyProfile.MAX_NAMESPACES + " namespaces; serving no Services");
+    }
+    return new Namespaces(names, java.util.Optional.empty());
+  }
+
+  private static Namespaces closed(String problem) {
+    return new Namespaces(ProxyProfile.NO_NAMESPACES, java.util.Optional.of(problem));
   }
 
   private int listenerPort(Node node) {

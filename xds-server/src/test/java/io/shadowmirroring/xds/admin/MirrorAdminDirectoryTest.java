@@ -236,6 +236,21 @@ class MirrorAdminDirectoryTest {
 
   @ParameterizedTest
   @EnumSource(Transport.class)
+  @DisplayName("expose is not part of the mirror: setting and deleting the mirror keep it")
+  void setAndDeleteKeepExpose(Transport transport) throws Exception {
+    Files.writeString(file, DEMO.replaceFirst("( *)(team: payments.*)", "$1$2\n$1shadow-mirroring.io/expose: \"true\""));
+    start(transport);
+
+    admin.setMirror(set("25"));
+    assertThat(Files.readString(file)).contains("shadow-mirroring.io/expose: \"true\"")
+        .contains("shadow-mirroring.io/mirror-percentage: \"25\"");
+    admin.deleteMirror(DeleteMirrorRequest.newBuilder().setService(APP).setWait(true).build());
+    assertThat(Files.readString(file)).contains("shadow-mirroring.io/expose: \"true\"")
+        .doesNotContain("shadow-mirroring.io/mirror-");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
   @DisplayName("WatchMirrors streams the current mirrors, then every change")
   void watchMirrors(Transport transport) throws Exception {
     start(transport);

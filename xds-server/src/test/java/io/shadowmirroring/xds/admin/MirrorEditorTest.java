@@ -88,7 +88,7 @@ class MirrorEditorTest {
   void lockPerService() throws Exception {
     CountDownLatch reading = new CountDownLatch(1);
     MirrorEditor editor = editor(new SlowReads(server.server().source(), APP, reading, release),
-        server.server().reconciler()::builderCopy);
+        server.server().reconciler()::builder);
     CompletableFuture<MirrorEditor.Outcome> slow = inBackground(editor, APP, "10");
     assertThat(reading.await(5, TimeUnit.SECONDS)).as("the first edit is reading its Service").isTrue();
 
@@ -110,7 +110,7 @@ class MirrorEditorTest {
         predicting.countDown();
         await(release);
       }
-      return server.server().reconciler().builderCopy();
+      return server.server().reconciler().builder();
     });
     CompletableFuture<MirrorEditor.Outcome> slow = inBackground(editor, APP, "10");
     assertThat(predicting.await(5, TimeUnit.SECONDS)).as("the first edit is predicting").isTrue();
@@ -125,7 +125,7 @@ class MirrorEditorTest {
   @Test
   @DisplayName("wait means ACKed by every connected proxy of the config version's profile; a proxy that rejects the routes is named")
   void waitMeansAcked() throws Exception {
-    MirrorEditor editor = editor(server.server().source(), server.server().reconciler()::builderCopy);
+    MirrorEditor editor = editor(server.server().source(), server.server().reconciler()::builder);
     try (AdsTestClient acking = server.envoy("envoy-acks");
          AdsTestClient nacking = new AdsTestClient(server.channel(), AdsTestClient.envoyNode("envoy-rejects"))) {
       nacking.rejectWhen(r -> r.getTypeUrl().equals(AdsTestClient.RDS)

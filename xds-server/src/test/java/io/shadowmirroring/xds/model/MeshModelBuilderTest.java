@@ -128,13 +128,12 @@ class MeshModelBuilderTest {
   class InvalidAnnotations {
 
     @Test
-    void aServiceWithAnInvalidAnnotationAndNoHistoryIsServedWithoutMirroring() {
+    void aServiceWithAnInvalidAnnotationIsServedWithoutMirroring() {
       ModelBuild build = builder.build(inventory(cart().mirrorTo("cart-v2").percentage("150"), cartV2()));
 
       assertThat(port(build, "shop", "cart", 80).route()).isEqualTo(RoutePolicy.direct(cluster("shop", "cart", 80)));
       assertThat(build.problems()).singleElement().satisfies(problem -> {
         assertThat(problem.service()).isEqualTo(ref("shop", "cart"));
-        assertThat(problem.keptLastValid()).isFalse();
         assertThat(problem.message()).isEqualTo("invalid mirror config on service shop/cart: "
             + "shadow-mirroring.io/mirror-percentage=\"150\": percentage must not exceed 100 "
             + "(serving it without mirroring)");
@@ -142,51 +141,39 @@ class MeshModelBuilderTest {
       MirrorStatus status = status(build, "shop", "cart");
       assertThat(status.state()).isEqualTo(MirrorStatus.State.INVALID);
       assertThat(status.effective()).isEmpty();
+      assertThat(status.targetsByPort()).isEmpty();
       assertThat(status.error())
           .isEqualTo("shadow-mirroring.io/mirror-percentage=\"150\": percentage must not exceed 100");
     }
 
     @Test
-    void anInvalidEditKeepsServingTheLastValidSpec() {
+    @DisplayName("an invalid edit after a valid one serves no mirror: the output depends on the inventory alone")
+    void anInvalidEditAfterAValidOneServesNoMirror() {
+      Inventory invalid = inventory(cart().mirrorTo("cart-v2").methods("GET,CONNECT"), cartV2());
       builder.build(inventory(cart().mirrorTo("cart-v2"), cartV2()));
 
-      ModelBuild build = builder.build(inventory(cart().mirrorTo("cart-v2").methods("GET,CONNECT"), cartV2()));
+      ModelBuild afterHistory = builder.build(invalid);
+      ModelBuild fresh = new MeshModelBuilder().build(invalid);
+
+      assertThat(port(afterHistory, "shop", "cart", 80).route())
+          .isEqualTo(RoutePolicy.direct(cluster("shop", "cart", 80)));
+      assertThat(afterHistory.model()).isEqualTo(fresh.model());
+      assertThat(afterHistory.statuses()).isEqualTo(fresh.statuses());
+      assertThat(afterHistory.problems()).singleElement().extracting(ConfigProblem::message).isEqualTo(
+          "invalid mirror config on service shop/cart: shadow-mirroring.io/mirror-methods=\"GET,CONNECT\": "
+              + "CONNECT requests cannot be mirrored by Envoy (serving it without mirroring)");
+      assertThat(status(afterHistory, "shop", "cart").effective()).isEmpty();
+    }
+
+    @Test
+    void fixingTheAnnotationTurnsTheMirrorBackOn() {
+      builder.build(inventory(cart().mirrorTo("cart-v2").keepHost("yes"), cartV2()));
+
+      ModelBuild build = builder.build(inventory(cart().mirrorTo("cart-v2"), cartV2()));
 
       assertThat(port(build, "shop", "cart", 80).route()).isEqualTo(CART_MIRRORED_TO_V2);
-      assertThat(build.problems()).singleElement().satisfies(problem -> {
-        assertThat(problem.keptLastValid()).isTrue();
-        assertThat(problem.message()).isEqualTo("invalid mirror config on service shop/cart: "
-            + "shadow-mirroring.io/mirror-methods=\"GET,CONNECT\": CONNECT requests cannot be mirrored by Envoy "
-            + "(still serving its last valid config)");
-      });
-      MirrorStatus status = status(build, "shop", "cart");
-      assertThat(status.state()).isEqualTo(MirrorStatus.State.INVALID);
-      assertThat(status.effective().map(MirrorSpec::methods)).contains(MethodSet.DEFAULT);
-      assertThat(status.targetsByPort()).containsOnlyKeys(80);
-    }
-
-    @Test
-    void theLastValidSpecIsTheMostRecentValidOne() {
-      builder.build(inventory(cart().mirrorTo("cart-v2").percentage("10"), cartV2()));
-      builder.build(inventory(cart().mirrorTo("cart-v2").percentage("20"), cartV2()));
-
-      ModelBuild build = builder.build(inventory(cart().mirrorTo("cart-v2").percentage("x"), cartV2()));
-
-      assertThat(port(build, "shop", "cart", 80).route().mirrors())
-          .containsExactly(new MirrorCopy(cluster("shop", "cart-v2", 80), 200_000));
-    }
-
-    @Test
-    void theLastValidSpecIsDroppedWhenItsTargetsVanish() {
-      builder.build(inventory(cart().mirrorTo("cart-v2"), cartV2()));
-
-      ModelBuild build = builder.build(inventory(cart().mirrorTo("cart-v2").keepHost("yes")));
-
-      assertThat(port(build, "shop", "cart", 80).route()).isEqualTo(RoutePolicy.direct(cluster("shop", "cart", 80)));
-      assertThat(build.problems()).singleElement().extracting(ConfigProblem::message).isEqualTo(
-          "invalid mirror config on service shop/cart: shadow-mirroring.io/keep-host=\"yes\": "
-              + "must be \"true\" or \"false\" (serving it without mirroring)");
-      assertThat(status(build, "shop", "cart").effective()).isEmpty();
+      assertThat(build.problems()).isEmpty();
+      assertThat(status(build, "shop", "cart").state()).isEqualTo(MirrorStatus.State.MIRRORING);
     }
 
     @Test
@@ -202,21 +189,7 @@ class MeshModelBuilderTest {
     }
 
     @Test
-    void removingTheAnnotationForgetsTheLastValidSpec() {
-      builder.build(inventory(cart().mirrorTo("cart-v2"), cartV2()));
-      builder.build(inventory(cart(), cartV2()));
-
-      ModelBuild build = builder.build(inventory(cart().mirrorTo("cart-v2=abc"), cartV2()));
-
-      assertThat(port(build, "shop", "cart", 80).route()).isEqualTo(RoutePolicy.direct(cluster("shop", "cart", 80)));
-      assertThat(build.problems()).singleElement().extracting(ConfigProblem::keptLastValid).isEqualTo(false);
-    }
-
-    @Test
-    void deletingTheServiceForgetsTheLastValidSpec() {
-      builder.build(inventory(cart().mirrorTo("cart-v2"), cartV2()));
-      builder.build(inventory(cartV2()));
-
+    void anInvalidPromoteIsReportedWithTheTargetsItMayName() {
       ModelBuild build = builder.build(inventory(cart().mirrorTo("cart-v2").promote("nope"), cartV2()));
 
       assertThat(port(build, "shop", "cart", 80).route()).isEqualTo(RoutePolicy.direct(cluster("shop", "cart", 80)));
@@ -245,6 +218,66 @@ class MeshModelBuilderTest {
 
     private static List<ServiceBuilder> concat(List<ServiceBuilder> services, ServiceBuilder extra) {
       return Stream.concat(services.stream(), Stream.of(extra)).toList();
+    }
+  }
+
+  @Nested
+  @DisplayName("scope: --expose mirrored, and narrowing to namespaces")
+  class Scope {
+    private final MeshModelBuilder mirroredOnly = new MeshModelBuilder(Exposure.MIRRORED);
+
+    private Inventory stored() {
+      return inventory(
+          cart().mirrorTo("canary/cart-v2"),                                  // mirrored
+          service("canary", "cart-v2").port("http", 80),                      // its target, elsewhere
+          service("shop", "search").promote("search-v2").mirrorTo("search-v2").port("http", 80),
+          service("shop", "search-v2").port("http", 80),                      // promoted target
+          service("shop", "web").annotate(MirrorAnnotations.EXPOSE, "true").port("http", 80),
+          service("shop", "broken").mirrorTo("gone").port("http", 80),        // invalid, still in scope
+          service("shop", "internal").annotate(MirrorAnnotations.EXPOSE, "false").port("http", 80),
+          service("kube-system", "kube-dns").port("dns", 53));                // nobody asked
+    }
+
+    private static Map<String, Boolean> routable(MeshModel model) {
+      return model.ports().stream().collect(java.util.stream.Collectors.toMap(
+          p -> p.cluster().toString(), ServicePortModel::routable, (a, b) -> a, java.util.TreeMap::new));
+    }
+
+    @Test
+    @DisplayName("mirrored: mirrored, opted-in and invalid-mirror Services are routable; their targets are clusters only; the rest is left out")
+    void mirroredExposure() {
+      ModelBuild build = mirroredOnly.build(stored());
+
+      assertThat(routable(build.model())).isEqualTo(Map.of(
+          "shop/cart:80", true, "canary/cart-v2:80", false,
+          "shop/search:80", true, "shop/search-v2:80", false,
+          "shop/web:80", true, "shop/broken:80", true));
+      assertThat(port(build, "shop", "cart", 80).route()).isEqualTo(new RoutePolicy(cluster("shop", "cart", 80),
+          List.of(new MirrorCopy(cluster("canary", "cart-v2", 80), 1_000_000)), MethodSet.DEFAULT, false));
+      assertThat(build.statuses()).hasSize(8);
+    }
+
+    @Test
+    @DisplayName("all (the default): every port is routable, exactly as before scoping")
+    void allExposure() {
+      ModelBuild build = new MeshModelBuilder().build(stored());
+
+      assertThat(build.model().ports()).hasSize(8).allMatch(ServicePortModel::routable);
+      assertThat(build.model()).isEqualTo(new MeshModelBuilder(Exposure.ALL).build(stored()).model());
+    }
+
+    @Test
+    @DisplayName("narrowing to namespaces keeps their routable ports and, as clusters only, what their routes need")
+    void narrowToNamespaces() {
+      MeshModel all = new MeshModelBuilder().build(stored()).model();
+
+      MeshModel shopOnly = ModelScope.narrow(all, ref -> ref.namespace().equals("shop"));
+
+      assertThat(routable(shopOnly)).isEqualTo(Map.of(
+          "shop/cart:80", true, "canary/cart-v2:80", false, "shop/search:80", true, "shop/search-v2:80", true,
+          "shop/web:80", true, "shop/broken:80", true, "shop/internal:80", true));
+      assertThat(routable(ModelScope.narrow(mirroredOnly.build(stored()).model(),
+          ref -> ref.namespace().equals("canary")))).as("narrowing twice narrows to both").isEmpty();
     }
   }
 

@@ -29,7 +29,7 @@ class MirrorAnnotationParserTest {
   private static final String KNOWN_KEYS = "shadow-mirroring.io/mirror-to, shadow-mirroring.io/mirror-percentage, "
       + "shadow-mirroring.io/mirror-methods, shadow-mirroring.io/promote, shadow-mirroring.io/keep-host, "
       + "shadow-mirroring.io/mirror-limits, shadow-mirroring.io/analysis, shadow-mirroring.io/auto-promote, "
-      + "shadow-mirroring.io/auto-abort";
+      + "shadow-mirroring.io/auto-abort, shadow-mirroring.io/expose";
   private static final String ANALYSIS_SETTINGS =
       "window, min-requests, max-error-rate-increase, max-p50-ratio, max-p99-ratio, confidence";
   private static final String LIMIT_SETTINGS = "max-connections, max-pending-requests, max-requests";
@@ -264,6 +264,9 @@ class MirrorAnnotationParserTest {
           arguments("an empty keep-host",
               annotations("mirror-to", "cart-v2", "keep-host", ""),
               "shadow-mirroring.io/keep-host=\"\": must be \"true\" or \"false\""),
+          arguments("expose that is not true or false, on a Service that mirrors nothing",
+              annotations("expose", "yes"),
+              "shadow-mirroring.io/expose=\"yes\": must be \"true\" or \"false\""),
 
           arguments("several problems: the unknown key is reported first",
               annotations("mirror-to", "", "mirror-percentage", "x", "mirrror-methods", "GET"),

@@ -45,6 +45,41 @@ class NodeClassifierTest {
     assertThat(classifier.problems(node)).isEqualTo(problem == null ? List.of() : List.of(problem));
   }
 
+  private static Node withNamespaces(Value value) {
+    return Node.newBuilder().setId("n").setUserAgentName("envoy").setMetadata(Struct.newBuilder()
+        .putFields(NodeClassifier.NAMESPACES_METADATA, value)).build();
+  }
+
+  @ParameterizedTest(name = "namespaces={0} -> {1}")
+  @CsvSource(delimiter = '|', nullValues = "-", value = {
+      "shop             | envoy:10000/edge[shop]      | -",
+      "'b, a,a'         | envoy:10000/edge[a,b]       | -",
+      "'a,Not_A_Name'   | envoy:10000/edge[]          | shadow-mirroring.io/namespaces=a,Not_A_Name: \"Not_A_Name\" is not a namespace name; serving no Services",
+      "''               | envoy:10000/edge[]          | shadow-mirroring.io/namespaces=: \"\" is not a namespace name; serving no Services",
+  })
+  void narrowsToNamespacesAndFailsClosed(String value, String profile, String problem) {
+    Node node = withNamespaces(Value.newBuilder().setStringValue(value).build());
+
+    assertThat(classifier.hash(node)).hasToString(profile);
+    assertThat(classifier.problems(node)).isEqualTo(problem == null ? List.of() : List.of(problem));
+  }
+
+  @org.junit.jupiter.api.Test
+  void namespacesMayBeAListAndAreBounded() {
+    Value list = Value.newBuilder().setListValue(com.google.protobuf.ListValue.newBuilder()
+        .addValues(Value.newBuilder().setStringValue("b")).addValues(Value.newBuilder().setStringValue("a"))).build();
+    assertThat(classifier.hash(withNamespaces(list)).namespaces()).containsExactly("a", "b");
+    assertThat(classifier.hash(withNamespaces(Value.newBuilder().setStringValue("b,a").build())))
+        .as("the same namespaces in another order are the same profile").isEqualTo(classifier.hash(withNamespaces(list)));
+
+    String tooMany = String.join(",", java.util.stream.IntStream.rangeClosed(0, ProxyProfile.MAX_NAMESPACES)
+        .mapToObj(i -> "ns-" + i).toList());
+    Node node = withNamespaces(Value.newBuilder().setStringValue(tooMany).build());
+    assertThat(classifier.hash(node).namespaces()).isEqualTo(ProxyProfile.NO_NAMESPACES);
+    assertThat(classifier.problems(node)).containsExactly(NodeClassifier.NAMESPACES_METADATA + "=" + tooMany
+        + ": more than 32 namespaces; serving no Services");
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource({"gRPC Java", "gRPC Go"})
   void proxylessGrpcClientsShareOneProfileWhateverTheirMetadata(String agent) {
