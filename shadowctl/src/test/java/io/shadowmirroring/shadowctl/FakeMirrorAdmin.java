@@ -368,7 +368,7 @@ final class FakeMirrorAdmin extends MirrorAdminGrpc.MirrorAdminImplBase {
     requests.add(request);
     String service = ref(request.getService());
     if (request.getService().getNamespace().equals("syncing")) {
-      response.onError(Status.UNAVAILABLE.withDescription("not ready: the source has not synced yet")
+      response.onError(Status.UNAVAILABLE.withDescription("the Kubernetes API did not answer")
           .asRuntimeException());
       return;
     }
