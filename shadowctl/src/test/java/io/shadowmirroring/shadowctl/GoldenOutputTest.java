@@ -79,6 +79,7 @@ class GoldenOutputTest {
     cases.add(ok("get", "get", "shadow-demo/app-service"));
     cases.add(ok("get-invalid", "get", "payments/checkout"));
     cases.add(ok("get-promoted", "get", "shop/cart"));
+    cases.add(ok("get-notice", "get", "rpc/orders"));
     cases.add(ok("get-json", "-o", "json", "get", "shadow-demo/app-service"));
     cases.add(ok("get-yaml", "-o", "yaml", "get", "payments/checkout"));
 
