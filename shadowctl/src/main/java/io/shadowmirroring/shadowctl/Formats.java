@@ -152,6 +152,22 @@ final class Formats {
     return table.render();
   }
 
+  /**
+   * The notices of every mirror, one line each ({@code NOTICE rpc/orders: port 50051 speaks gRPC: ...}),
+   * empty when there are none. {@code mirrors} writes them to stderr, under the table, so that stdout stays
+   * the table alone for scripts, as kubectl does with its warnings.
+   */
+  static String notices(List<Mirror> mirrors) {
+    StringBuilder out = new StringBuilder();
+    for (Mirror m : mirrors) {
+      for (String notice : m.getNoticesList()) {
+        out.append("NOTICE ").append(ServiceRef.of(m.getService())).append(": ").append(Main.oneLine(notice))
+            .append('\n');
+      }
+    }
+    return out.toString();
+  }
+
   /** {@code get}: one mirror as a key: value block, with the annotations it was read from. */
   static String mirrorDetails(Mirror m) {
     StringBuilder out = new StringBuilder();
@@ -174,6 +190,10 @@ final class Formats {
       for (int i = 0; i < m.getVerdictsCount(); i++) {
         field(out, i == 0 ? "Verdicts" : "", verdictLine(m.getVerdicts(i)));
       }
+    }
+    // Only when there are some: most mirrors have none, and "-" would be noise.
+    for (int i = 0; i < m.getNoticesCount(); i++) {
+      field(out, i == 0 ? "Notices" : "", m.getNotices(i));
     }
     field(out, "Version", m.getConfigVersion());
     field(out, "Error", m.getError());

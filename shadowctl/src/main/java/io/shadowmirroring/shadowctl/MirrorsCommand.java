@@ -20,5 +20,9 @@ final class MirrorsCommand extends AdminCommand {
       return;
     }
     out().print(format.render(response, () -> Formats.mirrorsTable(response)));
+    if (format == OutputFormat.TABLE) {
+      out().flush();
+      err().print(Formats.notices(response.getMirrorsList()));
+    }
   }
 }

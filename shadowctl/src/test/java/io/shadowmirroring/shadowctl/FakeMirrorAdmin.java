@@ -52,6 +52,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>a percentage above 100: INVALID_ARGUMENT in the server's wording;
  *   <li>{@code shadow-demo/slow}: no answer until the client gives up;
  *   <li>an unknown mirror or node: NOT_FOUND;
+ *   <li>{@code rpc/orders}: a gRPC mirror under the default methods, with the server's notice;
  *   <li>compare: a FAILING shadow for {@code shadow-demo/app-service}, two targets for
  *       {@code payments/checkout}, nothing judged for {@code shop/cart}, UNAVAILABLE in {@code syncing}.
  * </ul>
@@ -101,7 +102,19 @@ final class FakeMirrorAdmin extends MirrorAdminGrpc.MirrorAdminImplBase {
       .putAnnotations("shadow-mirroring.io/keep-host", "true")
       .build();
 
-  static final List<Mirror> MIRRORS = List.of(CHECKOUT, APP_SERVICE, CART);
+  /** A gRPC port under the default methods: the server says that nothing of it is copied. */
+  static final Mirror ORDERS = Mirror.newBuilder()
+      .setService(name("rpc", "orders"))
+      .addTargets(target("rpc", "orders-v2", 50051, 100))
+      .addAllMethods(List.of("GET", "HEAD", "OPTIONS"))
+      .setState(Mirror.State.MIRRORING)
+      .setConfigVersion("abc123")
+      .putAnnotations("shadow-mirroring.io/mirror-to", "orders-v2")
+      .addNotices("port 50051 speaks gRPC: every call is a POST, which mirror-methods (GET,HEAD,OPTIONS) does not"
+          + " copy; add POST to mirror gRPC")
+      .build();
+
+  static final List<Mirror> MIRRORS = List.of(CHECKOUT, ORDERS, APP_SERVICE, CART);
 
   static final ListProxiesResponse PROXIES = ListProxiesResponse.newBuilder()
       .addProxies(Proxy.newBuilder()
@@ -368,7 +381,7 @@ final class FakeMirrorAdmin extends MirrorAdminGrpc.MirrorAdminImplBase {
     requests.add(request);
     String service = ref(request.getService());
     if (request.getService().getNamespace().equals("syncing")) {
-      response.onError(Status.UNAVAILABLE.withDescription("not ready: the source has not synced yet")
+      response.onError(Status.UNAVAILABLE.withDescription("the Kubernetes API did not answer")
           .asRuntimeException());
       return;
     }

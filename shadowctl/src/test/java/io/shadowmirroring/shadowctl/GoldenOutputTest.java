@@ -79,6 +79,7 @@ class GoldenOutputTest {
     cases.add(ok("get", "get", "shadow-demo/app-service"));
     cases.add(ok("get-invalid", "get", "payments/checkout"));
     cases.add(ok("get-promoted", "get", "shop/cart"));
+    cases.add(ok("get-notice", "get", "rpc/orders"));
     cases.add(ok("get-json", "-o", "json", "get", "shadow-demo/app-service"));
     cases.add(ok("get-yaml", "-o", "yaml", "get", "payments/checkout"));
 
@@ -138,6 +139,7 @@ class GoldenOutputTest {
     cases.add(fails("config-dump-unknown-node", 1, "config-dump", "no-such-node"));
     cases.add(fails("mirrors-server-unavailable", 1, "mirrors", "-n", "syncing"));
     cases.add(fails("compare-not-found", 1, "compare", "shadow-demo/app-shadow-service"));
+    cases.add(fails("compare-unavailable", 1, "compare", "syncing/app"));
     cases.add(fails("get-timeout", 1, "--timeout", "300ms", "get", "shadow-demo/slow"));
 
     // -- the server cannot be reached: exit 1, one line

@@ -67,7 +67,7 @@ class LauncherIT {
   void listsMirrorsFromARealServer() throws Exception {
     Run run = shadowctl(Map.of(), "--admin", server.address(), "mirrors");
 
-    assertThat(run.err()).isEmpty();
+    assertThat(run.err()).isEqualTo(Golden.read("mirrors", "err"));
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).isEqualTo(Golden.read("mirrors", "out"));
   }

@@ -54,7 +54,8 @@ class ReadinessWaitTest {
 
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(result.out()).isEqualTo(Golden.read("mirrors", "out"));
-    assertThat(result.err()).as("said once, however many tries").isEqualTo(waiting("1m"));
+    assertThat(result.err()).as("said once, however many tries, then the list's notices")
+        .isEqualTo(waiting("1m") + Golden.read("mirrors", "err"));
     assertThat(server.admin.refusedNotReady).hasValue(3);
   }
 

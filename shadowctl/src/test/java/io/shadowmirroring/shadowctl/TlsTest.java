@@ -82,7 +82,7 @@ class TlsTest {
   void caFileTrustsTheAdminPortAndTheOutputIsTheSame() {
     Cli.Result result = Cli.run(Map.of(), List.of("--admin", tlsServer.address(), "--ca-file", caFile.toString(), "mirrors"));
 
-    assertThat(result.err()).isEmpty();
+    assertThat(result.err()).isEqualTo(Golden.read("mirrors", "err"));
     assertThat(result.exitCode()).isZero();
     assertThat(result.out()).isEqualTo(Golden.read("mirrors", "out"));
   }

@@ -59,6 +59,7 @@ final class MirrorViews {
       mirror.setKeepHost(spec.keepHost());
       spec.promote().ifPresent(p -> mirror.setPromoted(p.toString()));
     });
+    mirror.addAllNotices(status.notices());
     comparisons.forEach(c -> mirror.addVerdicts(ComparisonViews.verdict(status, c)));
     return mirror.build();
   }

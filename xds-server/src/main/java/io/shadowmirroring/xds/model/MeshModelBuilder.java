@@ -81,9 +81,12 @@ public final class MeshModelBuilder {
 
   private static MirrorStatus status(
       ServiceInput service, MirrorStatus.State state, Optional<ResolvedMirror> mirror, String error) {
+    Map<Integer, String> appProtocols = new HashMap<>();
+    service.ports().forEach(port -> appProtocols.put(port.port(), appProtocol(port)));
     return new MirrorStatus(service.ref(), state, mirror.map(ResolvedMirror::spec), error,
         mirror.map(ResolvedMirror::copiesByPort).orElse(Map.of()),
-        mirror.map(ResolvedMirror::promotedByPort).orElse(Map.of()), service.annotations());
+        mirror.map(ResolvedMirror::promotedByPort).orElse(Map.of()), service.annotations(),
+        mirror.map(m -> MirrorNotices.of(m, appProtocols)).orElse(List.of()));
   }
 
   // Envoy needs to know which upstreams speak HTTP/2 (gRPC); Kubernetes says so by appProtocol or,

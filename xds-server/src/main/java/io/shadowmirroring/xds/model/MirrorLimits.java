@@ -8,4 +8,11 @@ package io.shadowmirroring.xds.model;
 public record MirrorLimits(int maxConnections, int maxPendingRequests, int maxRequests) {
 
   public static final MirrorLimits DEFAULT = new MirrorLimits(100, 50, 100);
+
+  /** The annotation form, every setting spelled out: {@code max-connections=100,max-pending-requests=50,...}. */
+  public String annotationValue() {
+    return MirrorLimitsAnnotation.MAX_CONNECTIONS + "=" + maxConnections + ","
+        + MirrorLimitsAnnotation.MAX_PENDING_REQUESTS + "=" + maxPendingRequests + ","
+        + MirrorLimitsAnnotation.MAX_REQUESTS + "=" + maxRequests;
+  }
 }

@@ -134,6 +134,7 @@ class MirrorAdminDirectoryTest {
     assertThat(mirror.getTargetsList()).containsExactly(MirrorTarget.newBuilder().setNamespace("shadow-demo")
         .setService("app-shadow-service").setPort(80).setPercentage(100).build());
     assertThat(mirror.getMethodsList()).containsExactly("GET", "HEAD", "OPTIONS");
+    assertThat(mirror.getNoticesList()).as("an HTTP/1 port: nothing to notice").isEmpty();
     assertThat(mirror.getConfigVersion()).isEqualTo(server.server().versions().current()).isNotEmpty();
     assertThat(admin.listMirrors(ListMirrorsRequest.getDefaultInstance()).getMirrorsList()).containsExactly(mirror);
     assertThat(admin.listMirrors(ListMirrorsRequest.newBuilder().setNamespace("other").build()).getMirrorsCount())
@@ -142,6 +143,49 @@ class MirrorAdminDirectoryTest {
         .setService(APP.toBuilder().setName("app-shadow-service")).build()))
         .isInstanceOf(StatusRuntimeException.class)
         .hasMessage("NOT_FOUND: service shadow-demo/app-shadow-service has no mirror");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  @DisplayName("a mirrored gRPC port under the safe methods comes with a notice, which adding POST clears")
+  void grpcNotice(Transport transport) throws Exception {
+    Files.writeString(directory.resolve("rpc.yaml"), """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: orders
+          namespace: rpc
+          annotations:
+            shadow-mirroring.io/mirror-to: orders-v2
+        spec:
+          ports:
+            - name: api
+              port: 50051
+              appProtocol: grpc
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: orders-v2
+          namespace: rpc
+        spec:
+          ports:
+            - name: api
+              port: 50051
+              appProtocol: grpc
+        """);
+    start(transport);
+    ServiceName orders = ServiceName.newBuilder().setNamespace("rpc").setName("orders").build();
+
+    Mirror mirror = admin.getMirror(GetMirrorRequest.newBuilder().setService(orders).build());
+    MirrorChange withPost = admin.setMirror(SetMirrorRequest.newBuilder().setWait(true).setSpec(MirrorSpec.newBuilder()
+        .setService(orders).addTargets("orders-v2").addMethods("GET").addMethods("POST")).build());
+
+    assertThat(mirror.getState()).isEqualTo(Mirror.State.MIRRORING);
+    assertThat(mirror.getNoticesList()).containsExactly("port 50051 speaks gRPC: every call is a POST, which"
+        + " mirror-methods (GET,HEAD,OPTIONS) does not copy; add POST to mirror gRPC");
+    assertThat(withPost.getMirror().getMethodsList()).containsExactly("GET", "POST");
+    assertThat(withPost.getMirror().getNoticesList()).isEmpty();
   }
 
   @ParameterizedTest

@@ -20,7 +20,6 @@ import io.shadowmirroring.xds.source.KubernetesSource;
 import io.shadowmirroring.xds.source.LeaseLeadership;
 import io.shadowmirroring.xds.source.LeaseSettings;
 import io.shadowmirroring.xds.testing.AdsTestClient;
-import io.shadowmirroring.xds.testing.AutomationFlags;
 import io.shadowmirroring.xds.testing.FixedJudge;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,8 +34,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The automation in Kubernetes mode against the mock API server (CRUD): decisions are patches of the
- * Service's annotations, Events land on the Service, and of several replicas only the Lease holder acts.
+ * The automation in Kubernetes mode against the mock API server (CRUD): the flags and the window are the
+ * Service's own annotations, decisions are patches of them, Events land on the Service, and of several
+ * replicas only the Lease holder acts.
  */
 @EnableKubernetesMockClient(crud = true)
 class AutomationKubernetesTest {
@@ -44,7 +44,8 @@ class AutomationKubernetesTest {
   private static final ClusterRef APP_80 = cluster("shadow-demo", "app-service", 80);
   private static final ClusterRef V2_80 = cluster("shadow-demo", "app-v2", 80);
   private static final ClusterRef V3_80 = cluster("shadow-demo", "app-v3", 80);
-  private static final Duration WINDOW = Duration.ofMinutes(5);
+  // Not the default 5m: the window the automation waits for comes from the analysis annotation.
+  private static final Duration WINDOW = Duration.ofMinutes(2);
 
   KubernetesMockServer mockServer;
   KubernetesClient client;
@@ -55,7 +56,10 @@ class AutomationKubernetesTest {
   @BeforeEach
   void createServices() {
     client.resource(service("app-service", Map.of("team", "payments",
-        "shadow-mirroring.io/mirror-to", "app-v2,app-v3"))).create();
+        "shadow-mirroring.io/mirror-to", "app-v2,app-v3",
+        "shadow-mirroring.io/auto-promote", "true",
+        "shadow-mirroring.io/auto-abort", "true",
+        "shadow-mirroring.io/analysis", "window=2m,min-requests=50"))).create();
     client.resource(service("app-v2", Map.of())).create();
     client.resource(service("app-v3", Map.of())).create();
   }
@@ -80,9 +84,9 @@ class AutomationKubernetesTest {
     return server;
   }
 
-  /** The parts a replica's automation is made of, with auto-promote and auto-abort on. */
+  /** The parts a replica's automation is made of; app-service's annotations turn the flags on. */
   private ShadowAutomation automation(ShadowMirroringServer server) {
-    return new ShadowAutomation(AutomationFlags.over(server.reconciler()::lastBuild, true, true, WINDOW), judge,
+    return new ShadowAutomation(server.reconciler()::lastBuild, judge,
         new MirrorEditor(server.source(), server.reconciler(), server.versions()), server.source().problemReporter(),
         server.leadership(), Clock.systemUTC());
   }
@@ -123,7 +127,7 @@ class AutomationKubernetesTest {
     assertThat(promoted.getInvolvedObject().getKind()).isEqualTo("Service");
     assertThat(promoted.getInvolvedObject().getName()).isEqualTo("app-service");
     assertThat(promoted.getMessage()).isEqualTo(
-        "promoted shadow-demo/app-v2 on shadow-demo/app-service: PASSING for at least 5m (auto-promote)");
+        "promoted shadow-demo/app-v2 on shadow-demo/app-service: PASSING for at least 2m (auto-promote)");
     assertThat(events("ShadowPassing")).singleElement().satisfies(e -> assertThat(e.getType()).isEqualTo("Normal"));
   }
 

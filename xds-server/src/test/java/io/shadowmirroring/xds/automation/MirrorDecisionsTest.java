@@ -6,21 +6,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shadowmirroring.xds.analysis.TargetComparison;
 import io.shadowmirroring.xds.analysis.Verdict;
-import io.shadowmirroring.xds.model.AnalysisSettings;
-import io.shadowmirroring.xds.model.MethodSet;
-import io.shadowmirroring.xds.model.MirrorLimits;
+import io.shadowmirroring.xds.model.InvalidMirrorConfigException;
+import io.shadowmirroring.xds.model.MirrorAnnotationParser;
 import io.shadowmirroring.xds.model.MirrorSpec;
 import io.shadowmirroring.xds.model.MirrorStatus;
-import io.shadowmirroring.xds.model.Percentage;
 import io.shadowmirroring.xds.model.ServiceRef;
-import io.shadowmirroring.xds.model.TargetSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -36,7 +32,7 @@ class MirrorDecisionsTest {
   private static final String TO = "shadow-mirroring.io/mirror-to";
   private static final String PROMOTE = "shadow-mirroring.io/promote";
   private static final Instant NOW = Instant.parse("2026-01-10T12:00:00Z");
-  private static final Duration WINDOW = Duration.ofMinutes(5);
+  private static final Duration WINDOW = Duration.ofMinutes(3);
 
   static Stream<Arguments> aborts() {
     return Stream.of(
@@ -85,14 +81,20 @@ class MirrorDecisionsTest {
     assertThat(MirrorDecisions.promote(current, APP, CANARY)).containsEntry(PROMOTE, "canary/app");
   }
 
+  /** The status of app-service with these annotations, parsed as the server parses them. */
   private static MirrorStatus status(MirrorStatus.State state, boolean autoPromote, boolean autoAbort,
       Optional<ServiceRef> promoted) {
-    MirrorSpec spec = new MirrorSpec(
-        List.of(new TargetSpec(V2, Optional.empty(), OptionalInt.empty()),
-            new TargetSpec(CANARY, Optional.empty(), OptionalInt.empty())),
-        Percentage.MILLION, MethodSet.DEFAULT, promoted, false, MirrorLimits.DEFAULT,
-        new AnalysisSettings(WINDOW, 200, 1.0, 1.25, 1.25, 0.98), autoPromote, autoAbort);
-    return new MirrorStatus(APP, state, Optional.of(spec), "", Map.of(), Map.of(), Map.of());
+    Map<String, String> annotations = new HashMap<>(Map.of(TO, "app-v2,canary/app",
+        "shadow-mirroring.io/analysis", "window=3m",
+        "shadow-mirroring.io/auto-promote", String.valueOf(autoPromote),
+        "shadow-mirroring.io/auto-abort", String.valueOf(autoAbort)));
+    promoted.ifPresent(p -> annotations.put(PROMOTE, p.toString()));
+    try {
+      MirrorSpec spec = new MirrorAnnotationParser().parse(APP, annotations).orElseThrow();
+      return new MirrorStatus(APP, state, Optional.of(spec), "", Map.of(), Map.of(), annotations);
+    } catch (InvalidMirrorConfigException e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static TargetComparison v2(int port, Verdict verdict, Duration ago) {
@@ -165,7 +167,7 @@ class MirrorDecisionsTest {
     assertThat(abort.event().type().kubernetesName()).isEqualTo("Warning");
     assertThat(abort.event().reason()).isEqualTo("ShadowAborted");
     assertThat(promote.message()).isEqualTo(
-        "promoted shadow-demo/app-v2 on shadow-demo/app-service: PASSING for at least 5m (auto-promote)");
+        "promoted shadow-demo/app-v2 on shadow-demo/app-service: PASSING for at least 3m (auto-promote)");
     assertThat(promote.event().type().kubernetesName()).isEqualTo("Normal");
     assertThat(promote.event().reason()).isEqualTo("ShadowPromoted");
   }

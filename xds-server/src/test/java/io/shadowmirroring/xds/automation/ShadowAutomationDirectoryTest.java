@@ -13,7 +13,6 @@ import io.shadowmirroring.xds.model.ServiceRef;
 import io.shadowmirroring.xds.source.Leadership;
 import io.shadowmirroring.xds.source.ServiceEvent;
 import io.shadowmirroring.xds.testing.AdsTestClient;
-import io.shadowmirroring.xds.testing.AutomationFlags;
 import io.shadowmirroring.xds.testing.DirectoryServer;
 import io.shadowmirroring.xds.testing.FixedJudge;
 import io.shadowmirroring.xds.testing.RecordingReporter;
@@ -31,15 +30,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The automation against the real server on a directory of YAML: decisions are written to the file,
- * through the admin API's own editor, and the next config carries them. Ticks are driven by the test.
+ * The automation against the real server on a directory of YAML: the flags and the window are the file's
+ * own annotations, decisions are written to the file through the admin API's own editor, and the next
+ * config carries them. Ticks are driven by the test.
  */
 class ShadowAutomationDirectoryTest {
   private static final ServiceRef APP = new ServiceRef("shadow-demo", "app-service");
   private static final ClusterRef APP_80 = cluster("shadow-demo", "app-service", 80);
   private static final ClusterRef V2_80 = cluster("shadow-demo", "app-v2", 80);
   private static final ClusterRef V3_80 = cluster("shadow-demo", "app-v3", 80);
-  private static final Duration WINDOW = Duration.ofMinutes(5);
+  // Not the default 5m: the window the automation waits for comes from the analysis annotation.
+  private static final Duration WINDOW = Duration.ofMinutes(1);
+  private static final String ANALYSIS = "shadow-mirroring.io/analysis";
+  private static final String AUTO_PROMOTE = "shadow-mirroring.io/auto-promote";
+  private static final String AUTO_ABORT = "shadow-mirroring.io/auto-abort";
   private static final Instant START = Instant.parse("2026-01-10T12:00:00Z");
 
   @TempDir Path directory;
@@ -48,7 +52,8 @@ class ShadowAutomationDirectoryTest {
   private final TestClock clock = new TestClock(START);
   private DirectoryServer server;
 
-  private static String demo(String mirrorTo) {
+  /** The demo Services; {@code automation} are annotation lines of app-service, e.g. its auto-promote. */
+  private static String demo(String mirrorTo, String automation) {
     return """
         # Services of the demo; this comment must survive automatic edits.
         apiVersion: v1
@@ -59,11 +64,18 @@ class ShadowAutomationDirectoryTest {
           annotations:
             team: payments
             shadow-mirroring.io/mirror-to: "%s"
+            shadow-mirroring.io/analysis: "window=1m"
+        %s
         spec:
           ports:
             - name: http
               port: 80
-        """.formatted(mirrorTo) + service("app-v2") + service("app-v3");
+        """.formatted(mirrorTo, automation.indent(4).stripTrailing()) + service("app-v2") + service("app-v3");
+  }
+
+  /** The annotation lines that turn the flags on, as a user writes them. */
+  private static String flags(boolean autoPromote, boolean autoAbort) {
+    return (autoPromote ? AUTO_PROMOTE + ": \"true\"\n" : "") + (autoAbort ? AUTO_ABORT + ": \"true\"\n" : "");
   }
 
   private static String service(String name) {
@@ -83,12 +95,16 @@ class ShadowAutomationDirectoryTest {
 
   private ShadowAutomation start(String mirrorTo, boolean autoPromote, boolean autoAbort, Leadership leadership)
       throws Exception {
-    Files.writeString(directory.resolve("demo.yaml"), demo(mirrorTo));
+    Files.writeString(directory.resolve("demo.yaml"), demo(mirrorTo, flags(autoPromote, autoAbort)));
     server = new DirectoryServer(directory, judge);
-    awaitBuild(b -> b != null);
+    MirrorStatus parsed = status(awaitBuild(b -> b != null)).orElseThrow();
+    assertThat(parsed.effective()).as("the annotations, parsed").hasValueSatisfying(spec -> {
+      assertThat(spec.autoPromote()).isEqualTo(autoPromote);
+      assertThat(spec.autoAbort()).isEqualTo(autoAbort);
+      assertThat(spec.analysis().window()).isEqualTo(WINDOW);
+    });
     var parts = server.server();
-    return new ShadowAutomation(AutomationFlags.over(parts.reconciler()::lastBuild, autoPromote, autoAbort, WINDOW),
-        judge, new MirrorEditor(parts.source(), parts.reconciler(), parts.versions()), events, leadership, clock);
+    return new ShadowAutomation(parts.reconciler()::lastBuild, judge, new MirrorEditor(parts.source(), parts.reconciler(), parts.versions()), events, leadership, clock);
   }
 
   private ModelBuild awaitBuild(Predicate<ModelBuild> matching) {
@@ -160,9 +176,9 @@ class ShadowAutomationDirectoryTest {
     ShadowAutomation.Tick promoted = automation.tick();
 
     assertThat(promoted.actions()).extracting(AutomaticAction::message).containsExactly(
-        "promoted shadow-demo/app-v2 on shadow-demo/app-service: PASSING for at least 5m (auto-promote)");
-    assertThat(annotationsInFile()).isEqualTo(Map.of(
-        "shadow-mirroring.io/mirror-to", "app-v2", "shadow-mirroring.io/promote", "app-v2"));
+        "promoted shadow-demo/app-v2 on shadow-demo/app-service: PASSING for at least 1m (auto-promote)");
+    assertThat(annotationsInFile()).isEqualTo(Map.of("shadow-mirroring.io/mirror-to", "app-v2",
+        "shadow-mirroring.io/promote", "app-v2", AUTO_PROMOTE, "true", ANALYSIS, "window=1m"));
     assertThat(Files.readString(directory.resolve("demo.yaml")))
         .contains("# Services of the demo; this comment must survive automatic edits.", "team: payments");
     assertThat(events.events).extracting(ServiceEvent::reason).containsExactly("ShadowPassing", "ShadowPromoted");
@@ -188,7 +204,8 @@ class ShadowAutomationDirectoryTest {
 
       assertThat(aborted.actions()).extracting(a -> a.kind() + " " + a.target())
           .containsExactly("ABORT shadow-demo/app-v2");
-      assertThat(annotationsInFile()).isEqualTo(Map.of("shadow-mirroring.io/mirror-to", "app-v3"));
+      assertThat(annotationsInFile()).isEqualTo(Map.of("shadow-mirroring.io/mirror-to", "app-v3",
+          AUTO_ABORT, "true", ANALYSIS, "window=1m"));
       var after = envoy.await("routes mirroring to app-v3 only", r -> r.getTypeUrl().equals(AdsTestClient.RDS)
           && !mirrorsTo(r, "app-v2") && mirrorsTo(r, "app-v3"), Duration.ofSeconds(10));
       assertThat(after.getVersionInfo()).isNotEqualTo(before.getVersionInfo());
@@ -207,7 +224,8 @@ class ShadowAutomationDirectoryTest {
 
     assertThat(automation.tick().actions()).hasSize(1);
 
-    assertThat(annotationsInFile()).isEmpty();
+    // The flags stay as the user wrote them; without mirror-to they are checked but have nothing to act on.
+    assertThat(annotationsInFile()).isEqualTo(Map.of(AUTO_ABORT, "true", ANALYSIS, "window=1m"));
     assertThat(server.server().source().annotationWriter().currentAnnotations(APP)).containsEntry("team", "payments");
     awaitBuild(b -> status(b).map(s -> s.state() == MirrorStatus.State.NONE).orElse(false));
   }

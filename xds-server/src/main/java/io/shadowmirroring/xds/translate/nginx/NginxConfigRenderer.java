@@ -5,6 +5,7 @@ import io.shadowmirroring.xds.model.EndpointAddress;
 import io.shadowmirroring.xds.model.MeshModel;
 import io.shadowmirroring.xds.model.MethodSet;
 import io.shadowmirroring.xds.model.MirrorCopy;
+import io.shadowmirroring.xds.model.MirrorLimits;
 import io.shadowmirroring.xds.model.Percentage;
 import io.shadowmirroring.xds.model.RoutePolicy;
 import io.shadowmirroring.xds.model.ServicePortModel;
@@ -36,6 +37,11 @@ import java.util.stream.Stream;
  *       gives the subrequest the original method (ngx_http_mirror_module.c sets {@code sr->method}).
  *   <li>The Host of a copy gets {@code -shadow} appended to its host part, before any port, exactly
  *       as Envoy's {@code shadowAppendedHost} does (source/common/router/shadow_writer_impl.cc).
+ *   <li>A mirror gets no circuit breakers: nginx has none per mirror. An upstream server's
+ *       {@code max_conns} counts connections per endpoint and per worker (unless a {@code zone} is
+ *       shared), idle keep-alive connections can exceed it, and nothing bounds pending or concurrent
+ *       requests, so none of Envoy's three thresholds maps. Limits other than the defaults are refused;
+ *       the defaults are rendered as "none", which the README states.
  * </ul>
  */
 public final class NginxConfigRenderer {
@@ -350,6 +356,10 @@ public final class NginxConfigRenderer {
           refusals.add(name + " -> " + ResourceNames.cluster(copy.cluster()) + ": "
               + Percentage.format(copy.millionths()) + "% is finer than nginx split_clients' step of 0.01%");
         }
+      }
+      if (!route.mirrors().isEmpty() && !route.limits().equals(MirrorLimits.DEFAULT)) {
+        refusals.add(name + ": mirror-limits (" + route.limits().annotationValue() + ") needs circuit breakers on"
+            + " the mirror, which nginx does not have; remove the annotation to render for nginx");
       }
       return refusals;
     }

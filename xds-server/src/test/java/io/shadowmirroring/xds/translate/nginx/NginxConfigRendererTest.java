@@ -92,13 +92,22 @@ class NginxConfigRendererTest {
                 Manifests.service("a", "b-c", Map.of("shadow-mirroring.io/mirror-to", "a-b/x=50"), 80, "http")),
             List.of("a/b-c:80>a-b/x:80 and a-b/c:80>a-b/x:80: both would use the nginx variable"
                 + " $sm_copy_a_b_c_80__to__a_b_x_80 ('-' is not allowed in nginx variable names)")),
+        arguments("mirror-limits other than the defaults: nginx has no circuit breakers for a mirror",
+            Manifests.documents(primary(Map.of("shadow-mirroring.io/mirror-to", "shadow",
+                "shadow-mirroring.io/mirror-limits", "max-connections=20,max-pending-requests=10"), 80, "http"), target),
+            List.of("ns/app:80: mirror-limits (max-connections=20,max-pending-requests=10,max-requests=100) needs"
+                + " circuit breakers on the mirror, which nginx does not have; remove the annotation to render for"
+                + " nginx")),
         arguments("every refusal at once, one line each",
             Manifests.documents(
-                primary(Map.of("shadow-mirroring.io/mirror-to", "shadow=0.001,other"), 80, "http"), target,
+                primary(Map.of("shadow-mirroring.io/mirror-to", "shadow=0.001,other",
+                    "shadow-mirroring.io/mirror-limits", "max-requests=5"), 80, "http"), target,
                 Manifests.service("ns", "other", Map.of(), 80, "http"),
                 Manifests.service("ns", "rpc", Map.of("shadow-mirroring.io/mirror-to", "rpc-v2"), 9000, "grpc-api"),
                 Manifests.service("ns", "rpc-v2", Map.of(), 9000, "grpc-api")),
             List.of("ns/app:80 -> ns/shadow:80: 0.001% is finer than nginx split_clients' step of 0.01%",
+                "ns/app:80: mirror-limits (max-connections=100,max-pending-requests=50,max-requests=5) needs circuit"
+                    + " breakers on the mirror, which nginx does not have; remove the annotation to render for nginx",
                 "ns/rpc:9000: HTTP/2 (gRPC, h2c) upstreams are not supported; the rendered nginx proxies and"
                     + " mirrors HTTP/1.1 only")));
   }
@@ -116,6 +125,19 @@ class NginxConfigRendererTest {
           assertThat(e.getMessage()).isEqualTo("nginx cannot express " + String.join("; ", reasons))
               .doesNotContain("\n");
         });
+  }
+
+  @Test
+  @DisplayName("mirror-limits written with the default values asks for nothing nginx lacks: rendered like no annotation")
+  void defaultLimitsAreRendered() {
+    String target = Manifests.service("ns", "shadow", Map.of(), 80, "http");
+    String withDefaults = Manifests.documents(primary(Map.of("shadow-mirroring.io/mirror-to", "shadow",
+        "shadow-mirroring.io/mirror-limits", "max-connections=100,max-pending-requests=50,max-requests=100"), 80,
+        "http"), target);
+    String without = Manifests.documents(primary(Map.of("shadow-mirroring.io/mirror-to", "shadow"), 80, "http"), target);
+
+    assertThat(new NginxConfigRenderer().render(build(withDefaults).model(), "10000"))
+        .isEqualTo(new NginxConfigRenderer().render(build(without).model(), "10000"));
   }
 
   @Test
