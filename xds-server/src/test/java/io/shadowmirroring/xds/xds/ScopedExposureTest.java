@@ -71,7 +71,8 @@ class ScopedExposureTest {
       DiscoveryResponse edgeClusters = edge.latest(CDS, WAIT);
       DiscoveryResponse edgeRoutes = edge.latest(RDS, WAIT);
       assertThat(clusterNames(edgeClusters))
-          .containsExactly("canary/app-v2:80", "shop/app:80", "shop/web:80", "team-b/api:80");
+          .containsExactly("canary/app-v2:80", "mirror/shop/app:80/canary/app-v2:80", "shop/app:80", "shop/web:80",
+              "team-b/api:80");
       assertThat(unpack(edge.latest(EDS, WAIT), ClusterLoadAssignment.class))
           .extracting(ClusterLoadAssignment::getClusterName).doesNotContain("kube-system/kube-dns:53");
       assertThat(routeFor(edgeRoutes, "app.shop")).contains("shop/app:80");
@@ -79,15 +80,15 @@ class ScopedExposureTest {
       assertThat(routeFor(edgeRoutes, "kube-dns.kube-system")).isEmpty();
       assertThat(routeFor(edgeRoutes, "kube-dns.kube-system.svc.cluster.local:53")).isEmpty();
       assertThat(routeFor(edgeRoutes, "app-v2.canary")).as("a mirror target is a cluster, not a route").isEmpty();
-      assertThat(AdsTestClient.mirrorClusters(edgeRoutes)).containsExactly("canary/app-v2:80");
+      assertThat(AdsTestClient.mirrorClusters(edgeRoutes)).containsExactly("mirror/shop/app:80/canary/app-v2:80");
 
       DiscoveryResponse shopRoutes = shopOnly.await("routes of the shop-only profile",
           r -> r.getTypeUrl().equals(RDS), WAIT);
       assertThat(clusterNames(shopOnly.latest(CDS, WAIT)))
-          .containsExactly("canary/app-v2:80", "shop/app:80", "shop/web:80");
+          .containsExactly("canary/app-v2:80", "mirror/shop/app:80/canary/app-v2:80", "shop/app:80", "shop/web:80");
       assertThat(routeFor(shopRoutes, "app.shop")).contains("shop/app:80");
       assertThat(routeFor(shopRoutes, "api.team-b")).isEmpty();
-      assertThat(AdsTestClient.mirrorClusters(shopRoutes)).containsExactly("canary/app-v2:80");
+      assertThat(AdsTestClient.mirrorClusters(shopRoutes)).containsExactly("mirror/shop/app:80/canary/app-v2:80");
     }
   }
 }
