@@ -75,8 +75,8 @@ class ScopedExposureTest {
               "team-b/api:80");
       assertThat(unpack(edge.latest(EDS, WAIT), ClusterLoadAssignment.class))
           .extracting(ClusterLoadAssignment::getClusterName).doesNotContain("kube-system/kube-dns:53");
-      assertThat(routeFor(edgeRoutes, "app.shop")).contains("shop/app:80");
-      assertThat(routeFor(edgeRoutes, "api.team-b")).contains("team-b/api:80");
+      assertThat(routeFor(edgeRoutes, "app.shop")).contains("shop_app_80");
+      assertThat(routeFor(edgeRoutes, "api.team-b")).contains("team-b_api_80");
       assertThat(routeFor(edgeRoutes, "kube-dns.kube-system")).isEmpty();
       assertThat(routeFor(edgeRoutes, "kube-dns.kube-system.svc.cluster.local:53")).isEmpty();
       assertThat(routeFor(edgeRoutes, "app-v2.canary")).as("a mirror target is a cluster, not a route").isEmpty();
@@ -86,7 +86,7 @@ class ScopedExposureTest {
           r -> r.getTypeUrl().equals(RDS), WAIT);
       assertThat(clusterNames(shopOnly.latest(CDS, WAIT)))
           .containsExactly("canary/app-v2:80", "mirror/shop/app:80/canary/app-v2:80", "shop/app:80", "shop/web:80");
-      assertThat(routeFor(shopRoutes, "app.shop")).contains("shop/app:80");
+      assertThat(routeFor(shopRoutes, "app.shop")).contains("shop_app_80");
       assertThat(routeFor(shopRoutes, "api.team-b")).isEmpty();
       assertThat(AdsTestClient.mirrorClusters(shopRoutes)).containsExactly("mirror/shop/app:80/canary/app-v2:80");
     }
