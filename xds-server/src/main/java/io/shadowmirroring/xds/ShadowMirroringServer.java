@@ -25,6 +25,8 @@ import io.shadowmirroring.xds.admin.ConfigVersions;
 import io.shadowmirroring.xds.admin.MirrorAdminService;
 import io.shadowmirroring.xds.admin.MirrorEditor;
 import io.shadowmirroring.xds.admin.TokenFile;
+import io.shadowmirroring.xds.analysis.ShadowAnalysis;
+import io.shadowmirroring.xds.analysis.ShadowJudge;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -51,6 +53,7 @@ public final class ShadowMirroringServer implements AutoCloseable {
   private final Optional<AdminGrpcServer> admin;
   private final ConfigVersions versions;
   private final MirrorAdminService adminService;
+  private final ShadowAnalysis analysis;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   private ShadowMirroringServer(ServerSettings settings, ConfigSource source, List<BindableService> extraServices)
@@ -63,6 +66,8 @@ public final class ShadowMirroringServer implements AutoCloseable {
     this.publisher = new SnapshotPublisher(cache, proxies, settings.ackWait(), meters);
     publisherRef[0] = publisher;
     this.reconciler = new MirrorReconciler(source, publisher, settings.debounce(), settings.maxDebounce(), meters);
+    this.analysis = new ShadowAnalysis(meters, Clock.systemUTC());
+    reconciler.onBuild(analysis::onBuild);
     // The default Envoy profile always has a snapshot: its route version is the admin API's config version.
     ProxyProfile defaultProfile = ProxyProfile.envoy(settings.listenerPort());
     publisher.keep(defaultProfile);
@@ -78,7 +83,10 @@ public final class ShadowMirroringServer implements AutoCloseable {
           new NackAwareConfigWatcher(cache, proxies), new DefaultExecutorGroup(), new CachedProtoResourcesSerializer());
       List<BindableService> xdsServices = new ArrayList<>(extraServices);
       xdsServices.add(new ClientStatusService(proxies, publisher));
-      this.xds = new XdsGrpcServer(builder(settings.xdsAddress(), settings.xdsPort()), discovery, xdsServices);
+      xdsServices.add(analysis.metricsService());
+      NettyServerBuilder xdsBuilder = builder(settings.xdsAddress(), settings.xdsPort());
+      xdsBuilder.maxInboundMessageSize(ShadowAnalysis.MAX_MESSAGE_BYTES).addStreamTracerFactory(analysis.streamTracer());
+      this.xds = new XdsGrpcServer(xdsBuilder, discovery, xdsServices);
       this.admin = settings.admin().enabled() ? Optional.of(adminServer(settings.admin())) : Optional.empty();
       this.metrics = new MetricsHttpServer(new InetSocketAddress(settings.metricsAddress(), settings.metricsPort()),
           meters, this::notReadyReason);
@@ -130,6 +138,7 @@ public final class ShadowMirroringServer implements AutoCloseable {
         server.admin.get().start();
       }
       server.reconciler.start();
+      server.analysis.start();
     } catch (Exception e) {
       server.close();
       throw e;
@@ -174,6 +183,11 @@ public final class ShadowMirroringServer implements AutoCloseable {
     return reconciler;
   }
 
+  /** How each shadow compares with production, from the proxies' StreamMetrics. */
+  public ShadowJudge judge() {
+    return analysis.judge();
+  }
+
   public ConfigSource source() {
     return source;
   }
@@ -204,7 +218,7 @@ public final class ShadowMirroringServer implements AutoCloseable {
   @Override
   public void close() {
     // Each part on its own: one failing to stop must not keep the others running.
-    List<AutoCloseable> parts = new ArrayList<>(List.of(reconciler, source, metrics));
+    List<AutoCloseable> parts = new ArrayList<>(List.of(reconciler, source, metrics, analysis));
     admin.ifPresent(parts::add);
     parts.add(xds);
     tls.ifPresent(parts::add);
