@@ -67,10 +67,17 @@ final class MetricsIngest {
     ignored.get(reason).increment(count);
   }
 
-  /** One message of a stream, as received. */
+  /** One message of a stream, as received; counted in {@code shadow_mirroring_metrics_messages_total} once used. */
   void accept(MetricsStream stream, byte[] message) {
+    try {
+      use(stream, message);
+    } finally {
+      messages.increment();
+    }
+  }
+
+  private void use(MetricsStream stream, byte[] message) {
     Instant now = clock.instant();
-    messages.increment();
     if (stream.first) {
       stream.first = false;
       if (!identify(stream, message, now)) {
@@ -132,17 +139,17 @@ final class MetricsIngest {
   private void record(ProxyState proxy, Collector found, Instant now) {
     if (proxy.mode == CounterMode.UNKNOWN) {
       proxy.mode = decideMode(proxy, found);
-      proxy.pending.add(new ProxyState.PendingMessage(now, found.counters));
+      proxy.pending.add(new ProxyState.PendingMessage(now, found.counters, found.planScopes));
       if (proxy.mode == CounterMode.UNKNOWN) {
         proxy.messagesWhileUnknown++;
       } else {
         for (ProxyState.PendingMessage message : proxy.pending) {
-          addCounters(proxy, message.at(), message.counters());
+          addCounters(proxy, message.at(), message.counters(), message.planScopes());
         }
         proxy.pending.clear();
       }
     } else {
-      addCounters(proxy, now, found.counters);
+      addCounters(proxy, now, found.counters, found.planScopes);
     }
     for (Collector.HistogramValue histogram : found.histograms) {
       window(histogram.scope()).addHistogram(now, histogram.bounds(), histogram.cumulative(), histogram.samples());
@@ -168,7 +175,8 @@ final class MetricsIngest {
     return CounterMode.UNKNOWN;
   }
 
-  private void addCounters(ProxyState proxy, Instant at, List<ProxyState.CounterValue> counters) {
+  private void addCounters(ProxyState proxy, Instant at, List<ProxyState.CounterValue> counters,
+      List<StatScope> planScopes) {
     for (ProxyState.CounterValue counter : counters) {
       long increment;
       if (proxy.mode == CounterMode.DELTA) {
@@ -183,6 +191,9 @@ final class MetricsIngest {
       if (increment > 0) {
         window(counter.scope()).addCounter(at, counter.stat(), increment);
       }
+    }
+    if (proxy.mode == CounterMode.CUMULATIVE) {
+      proxy.endOfMessage(planScopes);
     }
   }
 
@@ -218,6 +229,7 @@ final class MetricsIngest {
     record SummaryValue(StatScope scope, SummaryMixture.Summary summary) {}
 
     private final StatPlan plan;
+    final List<StatScope> planScopes;
     final List<ProxyState.CounterValue> counters = new ArrayList<>();
     final List<HistogramValue> histograms = new ArrayList<>(2);
     final List<SummaryValue> summaries = new ArrayList<>(2);
@@ -228,6 +240,7 @@ final class MetricsIngest {
 
     Collector(StatPlan plan) {
       this.plan = plan;
+      this.planScopes = plan.scopes();
     }
 
     @Override

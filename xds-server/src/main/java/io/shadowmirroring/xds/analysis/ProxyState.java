@@ -15,7 +15,7 @@ final class ProxyState {
   record CounterValue(StatScope scope, Stat stat, double value) {}
 
   /** A message's counters held while the counter mode is not known yet. */
-  record PendingMessage(Instant at, List<CounterValue> counters) {}
+  record PendingMessage(Instant at, List<CounterValue> counters, List<StatScope> planScopes) {}
 
   final String nodeId;
   Object owner;
@@ -31,9 +31,11 @@ final class ProxyState {
   }
 
   /**
-   * The increment a cumulative value stands for. The first value of a counter is its baseline (0: what it
-   * counted before is of unknown age); a value below the last is a reset (the counter was recreated, or
-   * Envoy restarted), and all of it is new.
+   * The increment a cumulative value stands for. In the first message heard from a proxy a value is only a
+   * baseline (what it counted before is of unknown age). After that, a counter appearing for the first time
+   * was 0 at the previous flush, since Envoy sends every used counter on every flush; see
+   * {@link #endOfMessage}. A value below the last is a reset (the counter was recreated, or Envoy restarted),
+   * and all of it is new.
    *
    * @return the increment, or -1 - increment for a reset
    */
@@ -52,5 +54,20 @@ final class ProxyState {
       return -1 - Math.round(value);
     }
     return Math.round(value - previous);
+  }
+
+  /**
+   * After a cumulative message: every counter of a mirrored scope that the message did not carry was unused,
+   * so it stands at 0 from now on.
+   */
+  void endOfMessage(Iterable<StatScope> scopes) {
+    for (StatScope scope : scopes) {
+      double[] values = last.computeIfAbsent(scope, s -> new double[Stat.COUNTERS]);
+      for (int i = 0; i < values.length; i++) {
+        if (Double.isNaN(values[i])) {
+          values[i] = 0;
+        }
+      }
+    }
   }
 }
