@@ -39,6 +39,9 @@ public final class EnvoyStatsEmitter {
       30000, 60000, 300000, 600000, 1800000, 3600000};
   public static final double[] QUANTILES = {0, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 1};
 
+  private static final java.util.regex.Pattern CLASS_LEAF = java.util.regex.Pattern.compile("upstream_rq_\\dxx");
+  private static final java.util.regex.Pattern CODE_LEAF = java.util.regex.Pattern.compile("upstream_rq_\\d{3}");
+
   public enum HistogramMode { SUMMARY_AND_HISTOGRAM, SUMMARY, HISTOGRAM }
 
   /** The sink's settings: {@code report_counters_as_deltas}, {@code emit_tags_as_labels}, {@code histogram_emit_mode}. */
@@ -254,11 +257,11 @@ public final class EnvoyStatsEmitter {
 
   /** {@code upstream_rq_5xx} -> {@code upstream_rq_xx} (class 5); {@code upstream_rq_503} -> {@code upstream_rq}. */
   private static String extractCode(String leaf, Map<String, String> tags) {
-    if (leaf.matches("upstream_rq_\\dxx")) {
+    if (CLASS_LEAF.matcher(leaf).matches()) {
       tags.put("envoy.response_code_class", leaf.substring(12, 13));
       return "upstream_rq_xx";
     }
-    if (leaf.matches("upstream_rq_\\d{3}")) {
+    if (CODE_LEAF.matcher(leaf).matches()) {
       tags.put("envoy.response_code", leaf.substring(12));
       return "upstream_rq";
     }
