@@ -105,10 +105,13 @@ final class MetricsMessageScanner {
   }
 
   private void readFamilies(WireReader message) {
+    WireReader family = new WireReader(message.buffer(), 0, 0);
     while (!message.atEnd()) {
       int tag = message.readTag();
       if (tag == (2 << 3 | WireReader.LEN)) {
-        readFamily(message.sub(message.readLengthDelimitedEnd()));
+        int end = message.readLengthDelimitedEnd();
+        readFamily(family.reset(message.position(), end));
+        message.skipTo(end);
       } else {
         message.skip(WireReader.wireType(tag));
       }
@@ -129,8 +132,7 @@ final class MetricsMessageScanner {
           nameTo = family.readLengthDelimitedEnd();
           nameFrom = family.position();
           family.skipTo(nameTo);
-          if (first && !probe && plan.matchFullName(bytes, nameFrom, nameTo) == null
-              && StatPlan.matchLabeledName(bytes, nameFrom, nameTo) == null) {
+          if (first && !probe && plan.match(bytes, nameFrom, nameTo) == null) {
             unknown++;
             return;
           }
@@ -154,9 +156,10 @@ final class MetricsMessageScanner {
       unknown++;
       return;
     }
-    StatPlan.FullNameMatch full = plan.matchFullName(bytes, nameFrom, nameTo);
-    StatPlan.LabeledName labeled = full == null ? StatPlan.matchLabeledName(bytes, nameFrom, nameTo) : null;
-    if (full == null && labeled == null) {
+    StatPlan.NameMatch match = plan.match(bytes, nameFrom, nameTo);
+    StatPlan.FullNameMatch full = match == null ? null : match.full();
+    StatPlan.LabeledName labeled = match == null ? null : match.labeled();
+    if (match == null) {
       unknown++;
       if (probe && type == TYPE_COUNTER && probed < PROBE_LIMIT) {
         probed++;

@@ -170,11 +170,15 @@ final class StatPlan {
     return scopes.isEmpty();
   }
 
+  /** A family name that matters: a full name with its scope, or a tag-extracted name. */
+  record NameMatch(FullNameMatch full, LabeledName labeled) {}
+
   /**
-   * The scope and stat of a full (label-free) stat name in {@code bytes[from, to)}; null when it is not one.
-   * Most names fail on the first byte or on one hash lookup of the part before the last dot.
+   * What the family name in {@code bytes[from, to)} is, or null when it does not matter. Most names fail on
+   * the first byte or on one hash lookup: a tag-extracted name has its only dots in {@code cluster.} or
+   * {@code vhost.route.}, a full name has more, so each name is looked up in one table only.
    */
-  FullNameMatch matchFullName(byte[] bytes, int from, int to) {
+  NameMatch match(byte[] bytes, int from, int to) {
     if (to - from < 8 || (bytes[from] != 'c' && bytes[from] != 'v')) {
       return null;
     }
@@ -185,6 +189,16 @@ final class StatPlan {
     if (dot <= from) {
       return null;
     }
+    if (dot == from + (bytes[from] == 'c' ? 7 : 11)) {
+      LabeledName labeled = LABELED_NAMES.get(bytes, from, to);
+      return labeled == null ? null : new NameMatch(null, labeled);
+    }
+    FullNameMatch full = matchFullName(bytes, from, dot, to);
+    return full == null ? null : new NameMatch(full, null);
+  }
+
+  /** The scope and stat of a full (label-free) stat name whose last dot is at {@code dot}; null if none. */
+  private FullNameMatch matchFullName(byte[] bytes, int from, int dot, int to) {
     Integer scope = fullNameScopes.get(bytes, from, dot);
     if (scope == null) {
       return null;
@@ -197,14 +211,6 @@ final class StatPlan {
   }
 
   record FullNameMatch(int scope, Stat stat) {}
-
-  /** A tag-extracted family name, or null. */
-  static LabeledName matchLabeledName(byte[] bytes, int from, int to) {
-    if (to - from < 8 || (bytes[from] != 'c' && bytes[from] != 'v')) {
-      return null;
-    }
-    return LABELED_NAMES.get(bytes, from, to);
-  }
 
   /** The scope whose mirror cluster has this {@code envoy.cluster_name}, or -1. */
   int clusterLabelScope(byte[] bytes, int from, int to) {

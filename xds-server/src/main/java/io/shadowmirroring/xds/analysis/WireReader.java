@@ -21,12 +21,19 @@ final class WireReader {
 
   private final byte[] buffer;
   private int position;
-  private final int limit;
+  private int limit;
 
   WireReader(byte[] buffer, int offset, int limit) {
     this.buffer = buffer;
     this.position = offset;
     this.limit = limit;
+  }
+
+  /** Makes this reader read {@code [from, to)} of the same buffer; saves an object per family. */
+  WireReader reset(int from, int to) {
+    position = from;
+    limit = to;
+    return this;
   }
 
   byte[] buffer() {
