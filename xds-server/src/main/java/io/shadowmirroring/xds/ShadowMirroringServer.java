@@ -32,6 +32,7 @@ import io.shadowmirroring.xds.automation.ShadowAutomation;
 import io.shadowmirroring.xds.source.Leadership;
 import io.shadowmirroring.xds.webhook.ServiceAdmission;
 import io.shadowmirroring.xds.webhook.WebhookServer;
+import io.shadowmirroring.xds.analysis.ShadowAnalysis;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -66,6 +67,7 @@ public final class ShadowMirroringServer implements AutoCloseable {
   private final ShadowJudge judge;
   private final Leadership leadership;
   private final ShadowAutomation automation;
+  private final ShadowAnalysis analysis;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   private ShadowMirroringServer(ServerSettings settings, ConfigSource source, List<BindableService> extraServices,
@@ -79,11 +81,13 @@ public final class ShadowMirroringServer implements AutoCloseable {
     publisherRef[0] = publisher;
     this.reconciler = new MirrorReconciler(source, new MeshModelBuilder(settings.exposure()), publisher,
         settings.debounce(), settings.maxDebounce(), meters);
+    this.analysis = new ShadowAnalysis(meters, Clock.systemUTC());
+    reconciler.onBuild(analysis::onBuild);
     // The default Envoy profile always has a snapshot: its route version is the admin API's config version.
     ProxyProfile defaultProfile = ProxyProfile.envoy(settings.listenerPort());
     publisher.keep(defaultProfile);
     this.versions = new ConfigVersions(publisher, proxies, defaultProfile, reconciler::builder);
-    this.judge = judgeOverride.orElseGet(ShadowMirroringServer::ownJudge);
+    this.judge = judgeOverride.orElseGet(analysis::judge);
     MirrorEditor editor = new MirrorEditor(source, reconciler, versions);
     this.adminService = new MirrorAdminService(reconciler, editor, proxies, publisher, versions, judge);
     this.leadership = source.leadership(settings.automation().lease());
@@ -100,7 +104,10 @@ public final class ShadowMirroringServer implements AutoCloseable {
           new NackAwareConfigWatcher(cache, proxies), new DefaultExecutorGroup(), new CachedProtoResourcesSerializer());
       List<BindableService> xdsServices = new ArrayList<>(extraServices);
       xdsServices.add(new ClientStatusService(proxies, publisher));
-      this.xds = new XdsGrpcServer(builder(settings.xdsAddress(), settings.xdsPort()), discovery, xdsServices);
+      xdsServices.add(analysis.metricsService());
+      NettyServerBuilder xdsBuilder = builder(settings.xdsAddress(), settings.xdsPort());
+      xdsBuilder.maxInboundMessageSize(ShadowAnalysis.MAX_MESSAGE_BYTES).addStreamTracerFactory(analysis.streamTracer());
+      this.xds = new XdsGrpcServer(xdsBuilder, discovery, xdsServices);
       this.admin = settings.admin().enabled() ? Optional.of(adminServer(settings.admin())) : Optional.empty();
       if (settings.webhook().isPresent()) {
         WebhookSettings hook = settings.webhook().get();
@@ -132,15 +139,6 @@ public final class ShadowMirroringServer implements AutoCloseable {
     }
     xds.serving(false);
     reconciler.onBuild(build -> xds.serving(notReadyReason().isEmpty()));
-  }
-
-  /**
-   * The judge behind Compare, the verdicts of ListMirrors / GetMirror / WatchMirrors and the automation.
-   * PLACEHOLDER until the analysis core lands: it judges nothing (every mirror compares as "no targets
-   * judged yet"). Replace this one method with the analysis core's judge.
-   */
-  private static ShadowJudge ownJudge() {
-    return service -> List.of();
   }
 
   private NettyServerBuilder builder(String address, int port) {
@@ -190,6 +188,7 @@ public final class ShadowMirroringServer implements AutoCloseable {
         server.admin.get().start();
       }
       server.reconciler.start();
+      server.analysis.start();
       server.leadership.start();
       server.automation.start(settings.automation().interval());
     } catch (Exception e) {
@@ -257,6 +256,7 @@ public final class ShadowMirroringServer implements AutoCloseable {
     return reconciler;
   }
 
+
   public ConfigSource source() {
     return source;
   }
@@ -288,7 +288,7 @@ public final class ShadowMirroringServer implements AutoCloseable {
   public void close() {
     // Each part on its own: one failing to stop must not keep the others running.
     // The automation first, and the Lease released, so that another replica takes over at once.
-    List<AutoCloseable> parts = new ArrayList<>(List.of(automation, leadership, reconciler, source, metrics));
+    List<AutoCloseable> parts = new ArrayList<>(List.of(automation, leadership, reconciler, source, metrics, analysis));
     webhook.ifPresent(parts::add);
     admin.ifPresent(parts::add);
     parts.add(xds);

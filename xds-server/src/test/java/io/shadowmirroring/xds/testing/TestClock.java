@@ -14,8 +14,12 @@ public final class TestClock extends Clock {
     this.now = start;
   }
 
-  public void advance(Duration by) {
-    now = now.plus(by);
+  public TestClock() {
+    this(Instant.parse("2025-01-01T00:00:00Z"));
+  }
+
+  public void advance(Duration duration) {
+    now = now.plus(duration);
   }
 
   @Override

@@ -1,0 +1,99 @@
+package io.shadowmirroring.xds.analysis;
+
+import io.grpc.BindableService;
+import io.grpc.ServerStreamTracer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.shadowmirroring.xds.model.ModelBuild;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The comparison of shadows with production: Envoy's MetricsService stream in, verdicts and gauges out.
+ *
+ * <p>Wiring: serve {@link #metricsService()} on the xDS port with {@link #streamTracer()} and an inbound
+ * message limit of {@link #MAX_MESSAGE_BYTES}; feed every {@link ModelBuild} to {@link #onBuild}; call
+ * {@link #start()} once and {@link #close()} at the end; ask {@link #judge()} for comparisons.
+ */
+public final class ShadowAnalysis implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ShadowAnalysis.class);
+
+  /**
+   * The largest StreamMetrics message accepted. Envoy puts a whole flush in one message: about 75 bytes a
+   * stat, so 20,000 stats take 1.5 MB and gRPC's default 4 MiB would refuse a large proxy's flush.
+   */
+  public static final int MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+
+  /** How often verdicts and gauges are recomputed and old data dropped. */
+  public static final Duration REFRESH = Duration.ofSeconds(5);
+
+  private final MetricsIngest ingest;
+  private final ComparisonJudge judge;
+  private final ComparisonGauges gauges;
+  private final MetricsStreamService service;
+  private final OversizeMessageCounter tracer;
+  private ScheduledExecutorService refresher;
+
+  public ShadowAnalysis(MeterRegistry meters, Clock clock) {
+    this.ingest = new MetricsIngest(clock, meters);
+    this.judge = new ComparisonJudge(ingest, clock);
+    this.gauges = new ComparisonGauges(meters);
+    this.service = new MetricsStreamService(ingest);
+    this.tracer = new OversizeMessageCounter(ingest);
+  }
+
+  /** {@code envoy.service.metrics.v3.MetricsService}. */
+  public BindableService metricsService() {
+    return service;
+  }
+
+  /** Counts StreamMetrics messages refused for their size; add it to the server that serves the service. */
+  public ServerStreamTracer.Factory streamTracer() {
+    return tracer;
+  }
+
+  public ShadowJudge judge() {
+    return judge;
+  }
+
+  /** Takes the mirror pairs, and their analysis settings, of a new model build. */
+  public void onBuild(ModelBuild build) {
+    ingest.plan(StatPlan.from(build));
+    refresh();
+  }
+
+  /** Recomputes every verdict (so "verdict since" moves without anyone asking) and the gauges. */
+  public void refresh() {
+    ingest.prune();
+    gauges.update(judge.compareAll());
+  }
+
+  public synchronized void start() {
+    if (refresher != null) {
+      return;
+    }
+    refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "shadow-analysis");
+      thread.setDaemon(true);
+      return thread;
+    });
+    refresher.scheduleWithFixedDelay(() -> {
+      try {
+        refresh();
+      } catch (RuntimeException e) {
+        LOG.warn("could not refresh the shadow comparisons: {}", e.toString());
+      }
+    }, REFRESH.toMillis(), REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (refresher != null) {
+      refresher.shutdownNow();
+    }
+  }
+}
