@@ -175,12 +175,20 @@ class CompareTest {
   }
 
   @Test
-  @DisplayName("the server's own judge answers Compare with no targets until it has judged something")
+  @DisplayName("the server's own judge (the analysis) answers Compare: INSUFFICIENT_DATA while no proxy has sent stats")
   void serverJudge() throws Exception {
     start(Transport.REAL_PORT, true);
+    io.shadowmirroring.xds.testing.FirstBuild.await(server.server());
 
-    assertThat(admin.compare(CompareRequest.newBuilder().setService(APP).build()))
-        .isEqualTo(Comparison.newBuilder().setService(APP).build());
+    Comparison comparison = admin.compare(CompareRequest.newBuilder().setService(APP).build());
+
+    assertThat(comparison.getTargetsList()).singleElement().satisfies(target -> {
+      assertThat(target.getTargetService()).isEqualTo("app-v2");
+      assertThat(target.getPrimaryPort()).isEqualTo(80);
+      assertThat(target.getVerdict()).isEqualTo(io.shadowmirroring.api.admin.v1.Verdict.INSUFFICIENT_DATA);
+      assertThat(target.getProduction().getRequests()).isZero();
+      assertThat(target.getShadow().getRequests()).isZero();
+    });
   }
 
   @Test

@@ -26,8 +26,8 @@ class AnalysisPartsTest {
 
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource({
-      "vhost.shadow-demo/app-service:80.route.shadow-demo_app-service_80_mirrored.upstream_rq_5xx, CLASS_5XX",
-      "vhost.shadow-demo/app-service:80.route.shadow-demo_app-service_80_mirrored.upstream_rq_completed, COMPLETED",
+      "vhost.shadow-demo_app-service_80.route.shadow-demo_app-service_80_mirrored.upstream_rq_5xx, CLASS_5XX",
+      "vhost.shadow-demo_app-service_80.route.shadow-demo_app-service_80_mirrored.upstream_rq_completed, COMPLETED",
       "cluster.mirror_shadow-demo_app-service_80_shadow-demo_app-shadow-service_80.upstream_rq_pending_overflow, PENDING_OVERFLOW",
       "cluster.mirror_shadow-demo_app-service_80_shadow-demo_app-shadow-service_80.upstream_rq_503, RESPONSE_CODE",
       "cluster.mirror_shadow-demo_app-service_80_shadow-demo_app-shadow-service_80.upstream_rq_time, RQ_TIME",
@@ -40,14 +40,14 @@ class AnalysisPartsTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource({
       "cluster.shadow-demo/app-service_80.upstream_rq_5xx",
-      "vhost.shadow-demo_app-service_80.route.shadow-demo_app-service_80_mirrored.upstream_rq_5xx",
+      "vhost.shadow-demo/app-service:80.route.shadow-demo_app-service_80_mirrored.upstream_rq_5xx",
       "cluster.mirror_shadow-demo_app-service_80_shadow-demo_app-shadow-service_80.external.upstream_rq_5xx",
       "cluster.mirror_shadow-demo_app-service_80_shadow-demo_app-shadow-service_80.upstream_cx_active",
       "cluster.mirror_shadow-demo_app-service_80_shadow-demo_app-shadow-service_80.upstream_rq_50",
       "http.ingress_http.downstream_rq_5xx",
       "cluster.upstream_cx_total",
   })
-  @DisplayName("other names are not matched: other clusters, a sanitized virtual host, canary/external splits")
+  @DisplayName("other names are not matched: other clusters, an unsafe virtual host name, canary/external splits")
   void otherNames(String name) {
     assertThat(match(name)).isNull();
   }
