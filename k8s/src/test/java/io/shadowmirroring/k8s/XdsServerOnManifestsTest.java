@@ -56,7 +56,7 @@ class XdsServerOnManifestsTest {
   void rawManifests() throws Exception {
     KubeObjects.manifests().items().forEach(cluster::create);
 
-    AppServiceRoute route = served(List.of(PRIMARY, SHADOW, MIRROR));
+    AppServiceRoute route = served(List.of(MIRROR, PRIMARY, SHADOW));
 
     assertThat(route).isEqualTo(new AppServiceRoute(PRIMARY, List.of(MIRROR), 1_000_000));
   }
@@ -82,7 +82,7 @@ class XdsServerOnManifestsTest {
     // Under --expose=mirrored the shadow is served only once something mirrors (or promotes) to it.
     return switch (step) {
       case INSTALL_PRODUCTION_ONLY, ENABLE_SHADOW -> List.of(PRIMARY);
-      case ENABLE_MIRRORING -> List.of(PRIMARY, SHADOW, MIRROR);
+      case ENABLE_MIRRORING -> List.of(MIRROR, PRIMARY, SHADOW);
       case PROMOTE_SHADOW -> List.of(PRIMARY, SHADOW);
     };
   }
