@@ -98,43 +98,7 @@ class ShadowCompareE2ETest {
   }
 
   private void writeServices(String productionIp, String shadowIp) throws IOException {
-    Files.writeString(directory.resolve("demo.yaml"), """
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: app-service
-          namespace: shadow-demo
-          annotations:
-            shadow-mirroring.io/mirror-to: app-shadow-service
-        spec:
-          ports: [{name: http, port: 80, targetPort: http}]
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata: {name: app-shadow-service, namespace: shadow-demo}
-        spec:
-          ports: [{name: http, port: 80, targetPort: http}]
-        ---
-        apiVersion: discovery.k8s.io/v1
-        kind: EndpointSlice
-        metadata:
-          name: app-service-1
-          namespace: shadow-demo
-          labels: {kubernetes.io/service-name: app-service}
-        addressType: IPv4
-        ports: [{name: http, port: 8080}]
-        endpoints: [{addresses: ["%s"], conditions: {ready: true}}]
-        ---
-        apiVersion: discovery.k8s.io/v1
-        kind: EndpointSlice
-        metadata:
-          name: app-shadow-service-1
-          namespace: shadow-demo
-          labels: {kubernetes.io/service-name: app-shadow-service}
-        addressType: IPv4
-        ports: [{name: http, port: 8080}]
-        endpoints: [{addresses: ["%s"], conditions: {ready: true}}]
-        """.formatted(productionIp, shadowIp));
+    Files.writeString(directory.resolve("demo.yaml"), DemoServices.yaml("", 8080, productionIp, shadowIp));
   }
 
   private static GenericContainer<?> app(ImageFromDockerfile image, Network network, String version,
