@@ -24,7 +24,6 @@ import org.testcontainers.Testcontainers;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.containers.wait.strategy.Wait;
-import org.testcontainers.images.builder.Transferable;
 
 /**
  * Real Envoy, configured only by this server over ADS, in front of two echo backends. Written against
@@ -32,7 +31,6 @@ import org.testcontainers.images.builder.Transferable;
  * fire-and-forget, and requests outside the mirrored methods are not copied. Needs Docker.
  */
 class EnvoyMirroringE2ETest {
-  private static final String ENVOY_IMAGE = "envoyproxy/envoy:v1.32.3";
   private static final String ECHO_IMAGE = "hashicorp/http-echo:1.0";
   /** Copies count under the mirror cluster's alt_stat_name, and only there. */
   private static final String MIRROR_STAT =
@@ -58,14 +56,14 @@ class EnvoyMirroringE2ETest {
          GenericContainer<?> shadow = echo(network, "shadow v2.0.0")) {
       production.start();
       shadow.start();
-      writeServices(ip(production, network), ip(shadow, network), false);
+      writeServices(RealEnvoy.ip(production, network), RealEnvoy.ip(shadow, network), false);
 
       ServerSettings settings = new ServerSettings("127.0.0.1", 0, "127.0.0.1", 0, 10000,
           Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofSeconds(3));
       try (ShadowMirroringServer server = ShadowMirroringServer.start(settings,
                new DirectorySource(directory, Duration.ofMillis(100)))) {
         Testcontainers.exposeHostPorts(server.xdsPort());
-        try (GenericContainer<?> envoy = envoy(network, server.xdsPort())) {
+        try (GenericContainer<?> envoy = RealEnvoy.container(network, server.xdsPort())) {
           envoy.start();
           String host = envoy.getHost();
           int listener = envoy.getMappedPort(10000);
@@ -90,7 +88,7 @@ class EnvoyMirroringE2ETest {
           assertThat(stat(host, admin, SHADOW_STAT)).as("copies do not count on the shadow's own cluster")
               .isZero();
 
-          writeServices(ip(production, network), ip(shadow, network), true);
+          writeServices(RealEnvoy.ip(production, network), RealEnvoy.ip(shadow, network), true);
           assertThat(awaitBody(host, listener, "GET", "shadow v2.0.0")).contains("shadow v2.0.0");
         }
       }
@@ -99,44 +97,7 @@ class EnvoyMirroringE2ETest {
 
   private void writeServices(String productionIp, String shadowIp, boolean promoted) throws IOException {
     String promote = promoted ? "    shadow-mirroring.io/promote: app-shadow-service\n" : "";
-    Files.writeString(directory.resolve("demo.yaml"), """
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: app-service
-          namespace: shadow-demo
-          annotations:
-            shadow-mirroring.io/mirror-to: app-shadow-service
-        %s\
-        spec:
-          ports: [{name: http, port: 80, targetPort: http}]
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata: {name: app-shadow-service, namespace: shadow-demo}
-        spec:
-          ports: [{name: http, port: 80, targetPort: http}]
-        ---
-        apiVersion: discovery.k8s.io/v1
-        kind: EndpointSlice
-        metadata:
-          name: app-service-1
-          namespace: shadow-demo
-          labels: {kubernetes.io/service-name: app-service}
-        addressType: IPv4
-        ports: [{name: http, port: 5678}]
-        endpoints: [{addresses: ["%s"], conditions: {ready: true}}]
-        ---
-        apiVersion: discovery.k8s.io/v1
-        kind: EndpointSlice
-        metadata:
-          name: app-shadow-service-1
-          namespace: shadow-demo
-          labels: {kubernetes.io/service-name: app-shadow-service}
-        addressType: IPv4
-        ports: [{name: http, port: 5678}]
-        endpoints: [{addresses: ["%s"], conditions: {ready: true}}]
-        """.formatted(promote, productionIp, shadowIp));
+    Files.writeString(directory.resolve("demo.yaml"), DemoServices.yaml(promote, 5678, productionIp, shadowIp));
   }
 
   private static GenericContainer<?> echo(Network network, String text) {
@@ -145,47 +106,6 @@ class EnvoyMirroringE2ETest {
         .withCommand("-text=" + text, "-listen=:5678")
         .withExposedPorts(5678)
         .waitingFor(Wait.forHttp("/").forPort(5678));
-  }
-
-  private static GenericContainer<?> envoy(Network network, int xdsPort) {
-    String bootstrap = """
-        node: {id: e2e-envoy, cluster: e2e}
-        admin:
-          address: {socket_address: {address: 0.0.0.0, port_value: 9901}}
-        dynamic_resources:
-          ads_config:
-            api_type: GRPC
-            transport_api_version: V3
-            grpc_services: [{envoy_grpc: {cluster_name: xds_cluster}}]
-          cds_config: {ads: {}, resource_api_version: V3}
-          lds_config: {ads: {}, resource_api_version: V3}
-        static_resources:
-          clusters:
-          - name: xds_cluster
-            type: STRICT_DNS
-            connect_timeout: 5s
-            typed_extension_protocol_options:
-              envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
-                "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
-                explicit_http_config: {http2_protocol_options: {}}
-            load_assignment:
-              cluster_name: xds_cluster
-              endpoints:
-              - lb_endpoints:
-                - endpoint: {address: {socket_address: {address: host.testcontainers.internal, port_value: %d}}}
-        """.formatted(xdsPort);
-    return new GenericContainer<>(ENVOY_IMAGE)
-        .withNetwork(network)
-        .withCopyToContainer(Transferable.of(bootstrap), "/etc/envoy/envoy.yaml")
-        .withCommand("envoy", "-c", "/etc/envoy/envoy.yaml", "--log-level", "info")
-        .withExposedPorts(10000, 9901)
-        .waitingFor(Wait.forHttp("/ready").forPort(9901));
-  }
-
-  private static String ip(GenericContainer<?> container, Network network) {
-    return container.getContainerInfo().getNetworkSettings().getNetworks().values().stream()
-        .filter(n -> network.getId().equals(n.getNetworkID()))
-        .findFirst().orElseThrow().getIpAddress();
   }
 
   private static String awaitBody(String host, int port, String method, String expected) throws Exception {

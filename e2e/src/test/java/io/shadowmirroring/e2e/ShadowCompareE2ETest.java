@@ -12,9 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -24,7 +21,6 @@ import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.ImageFromDockerfile;
-import org.testcontainers.images.builder.Transferable;
 
 /**
  * A broken v2 turns FAILING in {@code shadowctl compare}: the demo app as production (no errors) and as a
@@ -42,8 +38,6 @@ import org.testcontainers.images.builder.Transferable;
  */
 class ShadowCompareE2ETest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-  private static final Path LAUNCHER = ROOT.resolve("shadowctl/bin/shadowctl");
-  private static final String ENVOY_IMAGE = "envoyproxy/envoy:v1.32.3";
   /** More than the analysis' default minimum of 200 requests per side in its window. */
   private static final int REQUESTS = 400;
 
@@ -65,13 +59,13 @@ class ShadowCompareE2ETest {
          GenericContainer<?> shadow = app(demoApp, network, "2.0.0", "0.5")) {
       production.start();
       shadow.start();
-      writeServices(ip(production, network), ip(shadow, network));
+      writeServices(RealEnvoy.ip(production, network), RealEnvoy.ip(shadow, network));
 
       ServerSettings settings = ServerSettings.loopbackForTests();
       try (ShadowMirroringServer server = ShadowMirroringServer.start(settings,
                new DirectorySource(directory, Duration.ofMillis(100)))) {
         Testcontainers.exposeHostPorts(server.xdsPort());
-        try (GenericContainer<?> envoy = envoy(network, server.xdsPort())) {
+        try (GenericContainer<?> envoy = RealEnvoy.withMetricsSink(network, server.xdsPort())) {
           envoy.start();
           String host = envoy.getHost();
           int listener = envoy.getMappedPort(10000);
@@ -97,57 +91,14 @@ class ShadowCompareE2ETest {
     }
   }
 
+  /** shadowctl's stdout and stderr together, as a user reads them. */
   private String shadowctl(int adminPort, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("bash", LAUNCHER.toString(), "--admin", "127.0.0.1:" + adminPort));
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .redirectOutput(work.resolve("out.txt").toFile())
-        .redirectError(work.resolve("err.txt").toFile());
-    builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-    Process process = builder.start();
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("shadowctl %s finishes", List.of(args)).isTrue();
-    return Files.readString(work.resolve("out.txt"), StandardCharsets.UTF_8)
-        + Files.readString(work.resolve("err.txt"), StandardCharsets.UTF_8);
+    ShadowctlProcess.Result result = ShadowctlProcess.run(work, adminPort, args);
+    return result.out() + result.err();
   }
 
   private void writeServices(String productionIp, String shadowIp) throws IOException {
-    Files.writeString(directory.resolve("demo.yaml"), """
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: app-service
-          namespace: shadow-demo
-          annotations:
-            shadow-mirroring.io/mirror-to: app-shadow-service
-        spec:
-          ports: [{name: http, port: 80, targetPort: http}]
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata: {name: app-shadow-service, namespace: shadow-demo}
-        spec:
-          ports: [{name: http, port: 80, targetPort: http}]
-        ---
-        apiVersion: discovery.k8s.io/v1
-        kind: EndpointSlice
-        metadata:
-          name: app-service-1
-          namespace: shadow-demo
-          labels: {kubernetes.io/service-name: app-service}
-        addressType: IPv4
-        ports: [{name: http, port: 8080}]
-        endpoints: [{addresses: ["%s"], conditions: {ready: true}}]
-        ---
-        apiVersion: discovery.k8s.io/v1
-        kind: EndpointSlice
-        metadata:
-          name: app-shadow-service-1
-          namespace: shadow-demo
-          labels: {kubernetes.io/service-name: app-shadow-service}
-        addressType: IPv4
-        ports: [{name: http, port: 8080}]
-        endpoints: [{addresses: ["%s"], conditions: {ready: true}}]
-        """.formatted(productionIp, shadowIp));
+    Files.writeString(directory.resolve("demo.yaml"), DemoServices.yaml("", 8080, productionIp, shadowIp));
   }
 
   private static GenericContainer<?> app(ImageFromDockerfile image, Network network, String version,
@@ -158,55 +109,6 @@ class ShadowCompareE2ETest {
         .withEnv("ERROR_RATE", errorRate)
         .withExposedPorts(8080)
         .waitingFor(Wait.forHttp("/version").forPort(8080));
-  }
-
-  /** Envoy with ADS and the metrics service sink, both on the server's xDS port. */
-  private static GenericContainer<?> envoy(Network network, int xdsPort) {
-    String bootstrap = """
-        node: {id: e2e-envoy, cluster: e2e}
-        admin:
-          address: {socket_address: {address: 0.0.0.0, port_value: 9901}}
-        stats_flush_interval: 5s
-        stats_sinks:
-        - name: envoy.stat_sinks.metrics_service
-          typed_config:
-            "@type": type.googleapis.com/envoy.config.metrics.v3.MetricsServiceConfig
-            transport_api_version: V3
-            grpc_service: {envoy_grpc: {cluster_name: xds_cluster}}
-        dynamic_resources:
-          ads_config:
-            api_type: GRPC
-            transport_api_version: V3
-            grpc_services: [{envoy_grpc: {cluster_name: xds_cluster}}]
-          cds_config: {ads: {}, resource_api_version: V3}
-          lds_config: {ads: {}, resource_api_version: V3}
-        static_resources:
-          clusters:
-          - name: xds_cluster
-            type: STRICT_DNS
-            connect_timeout: 5s
-            typed_extension_protocol_options:
-              envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
-                "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
-                explicit_http_config: {http2_protocol_options: {}}
-            load_assignment:
-              cluster_name: xds_cluster
-              endpoints:
-              - lb_endpoints:
-                - endpoint: {address: {socket_address: {address: host.testcontainers.internal, port_value: %d}}}
-        """.formatted(xdsPort);
-    return new GenericContainer<>(ENVOY_IMAGE)
-        .withNetwork(network)
-        .withCopyToContainer(Transferable.of(bootstrap), "/etc/envoy/envoy.yaml")
-        .withCommand("envoy", "-c", "/etc/envoy/envoy.yaml", "--log-level", "info")
-        .withExposedPorts(10000, 9901)
-        .waitingFor(Wait.forHttp("/ready").forPort(9901));
-  }
-
-  private static String ip(GenericContainer<?> container, Network network) {
-    return container.getContainerInfo().getNetworkSettings().getNetworks().values().stream()
-        .filter(n -> network.getId().equals(n.getNetworkID()))
-        .findFirst().orElseThrow().getIpAddress();
   }
 
   private static void awaitProduction(String host, int port) throws Exception {

@@ -6,15 +6,12 @@ import io.shadowmirroring.xds.ServerSettings;
 import io.shadowmirroring.xds.ShadowMirroringServer;
 import io.shadowmirroring.xds.source.DirectorySource;
 import io.shadowmirroring.xds.testing.AdsTestClient;
+import io.shadowmirroring.e2e.ShadowctlProcess.Result;
 import io.shadowmirroring.xds.testing.SnapshotConstraints;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,26 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ShadowctlE2ETest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-  private static final Path LAUNCHER = ROOT.resolve("shadowctl/bin/shadowctl");
 
   @TempDir Path work;
 
-  private record Result(int exitCode, String out, String err) {}
-
   private Result shadowctl(int adminPort, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("bash", LAUNCHER.toString(), "--admin", "127.0.0.1:" + adminPort));
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .redirectOutput(work.resolve("out.txt").toFile())
-        .redirectError(work.resolve("err.txt").toFile());
-    builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-    Process process = builder.start();
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("shadowctl %s finishes", List.of(args)).isTrue();
-    return new Result(process.exitValue(), read("out.txt"), read("err.txt"));
-  }
-
-  private String read(String name) throws IOException {
-    return Files.readString(work.resolve(name), StandardCharsets.UTF_8);
+    return ShadowctlProcess.run(work, adminPort, args);
   }
 
   @Test

@@ -24,19 +24,14 @@ import io.shadowmirroring.api.admin.v1.Verdict;
 import io.shadowmirroring.api.admin.v1.WatchMirrorsRequest;
 import io.shadowmirroring.xds.ServerSettings;
 import io.shadowmirroring.xds.ShadowMirroringServer;
-import io.shadowmirroring.xds.model.Inventory;
 import io.shadowmirroring.xds.model.ServiceRef;
-import io.shadowmirroring.xds.source.AnnotationWriter;
-import io.shadowmirroring.xds.source.ConfigSource;
-import io.shadowmirroring.xds.source.ProblemReporter;
 import io.shadowmirroring.xds.testing.AdsTestClient;
 import io.shadowmirroring.xds.testing.DirectoryServer;
 import io.shadowmirroring.xds.testing.FixedJudge;
+import io.shadowmirroring.xds.testing.GatedSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -195,62 +190,12 @@ class CompareTest {
   @DisplayName("before the source has synced, Compare is UNAVAILABLE")
   void notBeforeSync() throws Exception {
     try (ShadowMirroringServer unsynced = ShadowMirroringServer.start(ServerSettings.loopbackForTests(),
-        new NeverSynced(), judge)) {
+        new GatedSource(), judge)) { // never synced
       connection = Transport.REAL_PORT.connect(unsynced);
       admin = MirrorAdminGrpc.newBlockingStub(connection.channel()).withDeadlineAfter(20, TimeUnit.SECONDS);
 
       assertThatThrownBy(() -> admin.compare(CompareRequest.newBuilder().setService(APP).build()))
           .hasMessage("UNAVAILABLE: not ready: the source has not synced yet");
     }
-  }
-
-  /** A source that never completes its first sync. */
-  private static final class NeverSynced implements ConfigSource {
-    @Override
-    public void start(Runnable onChange) {}
-
-    @Override
-    public boolean synced() {
-      return false;
-    }
-
-    @Override
-    public Optional<String> failure() {
-      return Optional.empty();
-    }
-
-    @Override
-    public Inventory inventory() {
-      return Inventory.empty();
-    }
-
-    @Override
-    public ProblemReporter problemReporter() {
-      return ProblemReporter.NONE;
-    }
-
-    @Override
-    public AnnotationWriter annotationWriter() {
-      return new AnnotationWriter() {
-        @Override
-        public Map<String, String> currentAnnotations(ServiceRef service) throws ServiceNotFoundException {
-          throw new ServiceNotFoundException(service);
-        }
-
-        @Override
-        public void replaceMirrorAnnotations(ServiceRef service, Map<String, String> annotations)
-            throws ServiceNotFoundException {
-          throw new ServiceNotFoundException(service);
-        }
-      };
-    }
-
-    @Override
-    public String describe() {
-      return "a source that never syncs";
-    }
-
-    @Override
-    public void close() {}
   }
 }

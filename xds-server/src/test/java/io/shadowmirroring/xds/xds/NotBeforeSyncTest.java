@@ -5,78 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.shadowmirroring.xds.ServerSettings;
 import io.shadowmirroring.xds.ShadowMirroringServer;
-import io.shadowmirroring.xds.model.Inventory;
-import io.shadowmirroring.xds.source.ConfigSource;
-import io.shadowmirroring.xds.source.ProblemReporter;
 import io.shadowmirroring.xds.testing.AdsTestClient;
+import io.shadowmirroring.xds.testing.GatedSource;
 import io.shadowmirroring.xds.testing.SnapshotConstraints;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** A proxy that connects before the source is complete gets nothing rather than an empty config. */
 class NotBeforeSyncTest {
-
-  /** A source whose sync the test controls; the server under test is real. */
-  static final class GatedSource implements ConfigSource {
-    volatile boolean synced;
-    volatile Runnable onChange = () -> { };
-
-    @Override
-    public void start(Runnable onChange) {
-      this.onChange = onChange;
-    }
-
-    @Override
-    public boolean synced() {
-      return synced;
-    }
-
-    @Override
-    public Optional<String> failure() {
-      return Optional.empty();
-    }
-
-    @Override
-    public Inventory inventory() {
-      return Inventory.empty();
-    }
-
-    @Override
-    public io.shadowmirroring.xds.source.AnnotationWriter annotationWriter() {
-      return new io.shadowmirroring.xds.source.AnnotationWriter() {
-        @Override
-        public java.util.Map<String, String> currentAnnotations(io.shadowmirroring.xds.model.ServiceRef service)
-            throws ServiceNotFoundException {
-          throw new ServiceNotFoundException(service);
-        }
-
-        @Override
-        public void replaceMirrorAnnotations(io.shadowmirroring.xds.model.ServiceRef service,
-            java.util.Map<String, String> annotations) throws ServiceNotFoundException {
-          throw new ServiceNotFoundException(service);
-        }
-      };
-    }
-
-    @Override
-    public ProblemReporter problemReporter() {
-      return ProblemReporter.NONE;
-    }
-
-    @Override
-    public String describe() {
-      return "gated test source";
-    }
-
-    @Override
-    public void close() {
-    }
-  }
 
   @Test
   @DisplayName("nothing is served and /readyz is 503 until the source has synced; then the config flows")
@@ -91,8 +31,7 @@ class NotBeforeSyncTest {
         assertThat(envoy.received()).isEmpty();
         assertThat(readyz(server.metricsPort())).isEqualTo(503);
 
-        source.synced = true;
-        source.onChange.run();
+        source.sync();
 
         envoy.await("listeners", r -> r.getTypeUrl().equals(AdsTestClient.LDS), java.time.Duration.ofSeconds(10));
         assertThat(readyz(server.metricsPort())).isEqualTo(200);
