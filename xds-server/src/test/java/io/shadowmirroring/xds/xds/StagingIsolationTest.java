@@ -122,8 +122,14 @@ class StagingIsolationTest {
       silent.silent();
 
       Duration took = newServiceReaches(healthy);
+      // The next change too: the reconciler is not busy waiting for the silent proxy's profile.
+      long start = System.nanoTime();
+      write(true, true, "10.0.0.1");
+      healthy.await("routes mirroring to the shadow", r -> routesTo(r, MIRROR_CLUSTER), WAIT);
+      Duration next = Duration.ofNanos(System.nanoTime() - start);
 
       assertThat(took).as("new Service at the healthy proxy").isLessThan(IN_TIME);
+      assertThat(next).as("new mirror at the healthy proxy").isLessThan(IN_TIME);
       // Its own profile waits for its ACK of the new clusters, then goes on after the ack wait.
       assertThat(silent.received(RDS)).noneMatch(r -> routesTo(r, SHADOW));
     }
