@@ -288,7 +288,8 @@ public final class ShadowMirroringServer implements AutoCloseable {
   public void close() {
     // Each part on its own: one failing to stop must not keep the others running.
     // The automation first, and the Lease released, so that another replica takes over at once.
-    List<AutoCloseable> parts = new ArrayList<>(List.of(automation, leadership, reconciler, source, metrics, analysis));
+    List<AutoCloseable> parts = new ArrayList<>(List.of(automation, leadership, reconciler, publisher, source, metrics,
+        analysis));
     webhook.ifPresent(parts::add);
     admin.ifPresent(parts::add);
     parts.add(xds);

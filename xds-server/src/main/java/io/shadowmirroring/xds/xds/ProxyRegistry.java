@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,7 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
   private final MeterRegistry meters;
   private final Clock clock;
   private final Consumer<ProxyProfile> onNewNode;
+  private final List<Consumer<ProxyProfile>> answerListeners = new CopyOnWriteArrayList<>();
 
   /**
    * @param onNewNode told about each identified stream's profile, so that a snapshot exists for it
@@ -61,6 +63,18 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
   /** Every identified stream in a snapshot group. */
   public List<ProxyStream> streamsOf(ProxyProfile profile) {
     return streams.values().stream().filter(s -> s.profile().filter(profile::equals).isPresent()).toList();
+  }
+
+  /**
+   * Tells the listener the profile of every stream that ACKed, NACKed or closed, on the stream's thread.
+   * A listener must return at once and not throw.
+   */
+  public void onAnswer(Consumer<ProxyProfile> listener) {
+    answerListeners.add(listener);
+  }
+
+  private void answered(ProxyStream stream) {
+    stream.profile().ifPresent(profile -> answerListeners.forEach(listener -> listener.accept(profile)));
   }
 
   /**
@@ -85,12 +99,23 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
 
   @Override
   public void onStreamClose(long streamId, String typeUrl) {
-    streams.remove(streamId);
+    closed(streamId);
+  }
+
+  private void closed(long streamId) {
+    ProxyStream stream = streams.remove(streamId);
+    if (stream != null) {
+      try {
+        answered(stream);
+      } catch (RuntimeException e) {
+        LOG.error("xDS stream {}: could not report its close", streamId, e);
+      }
+    }
   }
 
   @Override
   public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
-    streams.remove(streamId);
+    closed(streamId);
   }
 
   @Override
@@ -108,9 +133,11 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
           stream.rejected(type, rejected);
         }
         nack(stream, type, rejected, request.getErrorDetail().getMessage());
+        answered(stream);
       } else if (!request.getResponseNonce().isEmpty() && !request.getVersionInfo().isEmpty()) {
         stream.acked(type, request.getVersionInfo());
         counter("shadow_mirroring_xds_acks_total", type).increment();
+        answered(stream);
       }
     } catch (RuntimeException e) {
       LOG.error("xDS stream {}: could not record request", streamId, e);
@@ -127,9 +154,11 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
       ProxyStream.TypeState state = stream.type(type);
       if (request.hasErrorDetail()) {
         nack(stream, type, state.sentVersion(), request.getErrorDetail().getMessage());
+        answered(stream);
       } else if (!request.getResponseNonce().isEmpty() && request.getResponseNonce().equals(state.sentNonce())) {
         stream.acked(type, state.sentVersion());
         counter("shadow_mirroring_xds_acks_total", type).increment();
+        answered(stream);
       }
     } catch (RuntimeException e) {
       LOG.error("xDS delta stream {}: could not record request", streamId, e);

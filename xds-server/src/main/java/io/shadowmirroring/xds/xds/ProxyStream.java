@@ -105,14 +105,34 @@ public final class ProxyStream {
   }
 
   /**
-   * True when the client ACKed or NACKed exactly this version, or never took part in this type (it was
-   * never sent any), so there is nothing to wait for.
+   * True when the client ACKed exactly this version, or never took part in this type (it was never sent
+   * any), so there is nothing to wait for. A NACK is not an answer here: the client kept its old version.
    */
-  synchronized boolean answered(String typeUrl, String version) {
+  synchronized boolean hasAcked(String typeUrl, String version) {
     TypeState s = types.get(typeUrl);
     if (s == null || s.sentVersion().isEmpty()) {
       return true;
     }
-    return s.ackedVersion().equals(version) || s.lastNack().map(n -> n.version().equals(version)).orElse(false);
+    return s.ackedVersion().equals(version);
+  }
+
+  /** True when the client's latest NACK of this type rejected exactly this version. */
+  synchronized boolean hasNacked(String typeUrl, String version) {
+    TypeState s = types.get(typeUrl);
+    return s != null && s.lastNack().map(n -> n.version().equals(version)).orElse(false);
+  }
+
+  /**
+   * True when the client answered (ACK or NACK) the last version of this type it was sent, or was never
+   * sent one. A client that is behind has no open watch for the type, so it would not be sent a new
+   * version anyway until it answers the old one.
+   */
+  synchronized boolean caughtUp(String typeUrl) {
+    TypeState s = types.get(typeUrl);
+    if (s == null || s.sentVersion().isEmpty()) {
+      return true;
+    }
+    return s.ackedVersion().equals(s.sentVersion())
+        || s.lastNack().map(n -> n.version().equals(s.sentVersion())).orElse(false);
   }
 }

@@ -43,6 +43,7 @@ public final class AdsTestClient implements AutoCloseable {
   private volatile Function<DiscoveryResponse, Optional<String>> rejector = r -> Optional.empty();
   private volatile Throwable streamError;
   private volatile boolean nodeOnFirstMessageOnly;
+  private volatile boolean silent;
   private boolean sentFirst;
 
   public AdsTestClient(ManagedChannel channel, Node node) {
@@ -51,7 +52,9 @@ public final class AdsTestClient implements AutoCloseable {
       @Override
       public void onNext(DiscoveryResponse response) {
         received.add(response);
-        answer(response);
+        if (!silent) {
+          answer(response);
+        }
       }
 
       @Override
@@ -72,6 +75,12 @@ public final class AdsTestClient implements AutoCloseable {
   /** Sends the node only in the stream's first request, as Envoy's {@code set_node_on_first_message_only}. */
   public AdsTestClient nodeOnFirstMessageOnly() {
     this.nodeOnFirstMessageOnly = true;
+    return this;
+  }
+
+  /** From now on, answers nothing: neither ACK nor NACK, as a stuck proxy. */
+  public AdsTestClient silent() {
+    this.silent = true;
     return this;
   }
 
