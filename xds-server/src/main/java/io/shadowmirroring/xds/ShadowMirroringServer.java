@@ -195,10 +195,10 @@ public final class ShadowMirroringServer implements AutoCloseable {
       server.close();
       throw e;
     }
-    LOG.info("xDS on port {}, admin on {}, metrics on port {}, admission webhook on {}, exposing {}, source {}",
+    LOG.info("xDS on port {}, admin on {}, metrics on port {}, admission webhook {}, exposing {}, source {}",
         server.xdsPort(),
         server.admin.isPresent() ? settings.admin().address() + ":" + server.adminPort() : "off",
-        server.metricsPort(), server.webhook.isPresent() ? "port " + server.webhookPort() : "off",
+        server.metricsPort(), server.webhook.isPresent() ? "on port " + server.webhookPort() : "off",
         settings.exposure() == Exposure.ALL ? "all Services" : "mirrored and exposed Services", source.describe());
     return server;
   }
