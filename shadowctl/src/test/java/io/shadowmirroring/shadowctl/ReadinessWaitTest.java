@@ -36,9 +36,7 @@ class ReadinessWaitTest {
   }
 
   private Cli.Result shadowctl(String... args) {
-    List<String> all = new ArrayList<>(List.of("--admin", server.address()));
-    all.addAll(List.of(args));
-    return Cli.run(Map.of(), all);
+    return server.shadowctl(args);
   }
 
   private String waiting(String timeout) {

@@ -47,9 +47,7 @@ class RequestsTest {
   }
 
   private Cli.Result shadowctl(String... args) {
-    List<String> all = new ArrayList<>(List.of("--admin", server.address()));
-    all.addAll(List.of(args));
-    return Cli.run(Map.of(), all);
+    return server.shadowctl(args);
   }
 
   @Test

@@ -78,4 +78,11 @@ final class TestServer implements AutoCloseable {
     server.shutdownNow();
     server.awaitTermination(10, TimeUnit.SECONDS);
   }
+
+  /** Runs the CLI against this server, with no environment. */
+  Cli.Result shadowctl(String... args) {
+    java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of("--admin", address()));
+    all.addAll(java.util.List.of(args));
+    return Cli.run(java.util.Map.of(), all);
+  }
 }

@@ -81,9 +81,7 @@ class CompareTest {
     server = ownJudge ? new DirectoryServer(directory) : new DirectoryServer(directory, judge);
     connection = transport.connect(server.server());
     admin = MirrorAdminGrpc.newBlockingStub(connection.channel()).withDeadlineAfter(20, TimeUnit.SECONDS);
-    for (int i = 0; i < 500 && server.server().reconciler().lastBuild() == null; i++) {
-      AdsTestClient.sleep(10);
-    }
+    io.shadowmirroring.xds.testing.FirstBuild.await(server.server());
   }
 
   @AfterEach

@@ -98,13 +98,7 @@ class MirrorAdminDirectoryTest {
     server = new DirectoryServer(directory);
     connection = transport.connect(server.server());
     admin = MirrorAdminGrpc.newBlockingStub(connection.channel()).withDeadlineAfter(20, TimeUnit.SECONDS);
-    awaitFirstBuild();
-  }
-
-  private void awaitFirstBuild() {
-    for (int i = 0; i < 500 && server.server().reconciler().lastBuild() == null; i++) {
-      AdsTestClient.sleep(10);
-    }
+    io.shadowmirroring.xds.testing.FirstBuild.await(server.server());
   }
 
   @AfterEach

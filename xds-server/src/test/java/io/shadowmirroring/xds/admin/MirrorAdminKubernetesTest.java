@@ -71,9 +71,7 @@ class MirrorAdminKubernetesTest {
     constraints.watch(server);
     connection = transport.connect(server);
     admin = MirrorAdminGrpc.newBlockingStub(connection.channel()).withDeadlineAfter(20, TimeUnit.SECONDS);
-    for (int i = 0; i < 500 && server.reconciler().lastBuild() == null; i++) {
-      AdsTestClient.sleep(10);
-    }
+    io.shadowmirroring.xds.testing.FirstBuild.await(server);
   }
 
   @AfterEach

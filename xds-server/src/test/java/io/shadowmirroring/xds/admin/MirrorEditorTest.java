@@ -52,9 +52,7 @@ class MirrorEditorTest {
         service("shadow-demo", "app-shadow-service", Map.of(), 80, "http"),
         service("shadow-demo", "other-service", Map.of(), 80, "http")));
     server = new DirectoryServer(directory);
-    for (int i = 0; i < 500 && server.server().reconciler().lastBuild() == null; i++) {
-      AdsTestClient.sleep(10);
-    }
+    io.shadowmirroring.xds.testing.FirstBuild.await(server.server());
   }
 
   @AfterEach
