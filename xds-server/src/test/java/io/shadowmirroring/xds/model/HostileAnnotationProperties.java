@@ -114,6 +114,17 @@ class HostileAnnotationProperties {
     checkHostile(MirrorAnnotations.EXPOSE, value);
   }
 
+  @net.jqwik.api.Example @Label("a key with no value (YAML \"key:\" is a null) reads as the empty string, for every key")
+  void nullValues() {
+    for (String key : MirrorAnnotations.KNOWN_KEYS) {
+      Map<String, String> annotations = new HashMap<>();
+      annotations.put(key, null);
+      ServiceInput hostile = new ServiceInput(HOSTILE, annotations, List.of(new ServicePort("http", 80, "TCP", "")));
+      assertThat(hostile.annotations()).containsEntry(key, "");
+      checkHostile(key, "");
+    }
+  }
+
   private void checkHostile(String key, String value) {
     long start = THREADS.getCurrentThreadCpuTime();
     try {
