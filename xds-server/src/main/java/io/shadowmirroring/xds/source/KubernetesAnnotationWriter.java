@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.shadowmirroring.xds.model.MirrorAnnotations;
 import io.shadowmirroring.xds.model.ServiceRef;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -59,9 +60,12 @@ public final class KubernetesAnnotationWriter implements AnnotationWriter {
     });
     annotations.putAll(mirrorAnnotations);
     // "add" replaces an existing member (RFC 6902 4.1), so both ops work whether or not the field exists.
-    String patch = json.asJson(List.of(
-        Map.of("op", "add", "path", "/metadata/resourceVersion", "value", base.version()),
-        Map.of("op", "add", "path", "/metadata/annotations", "value", annotations)));
+    List<Map<String, Object>> operations = new ArrayList<>();
+    if (base.version() != null) {
+      operations.add(Map.of("op", "add", "path", "/metadata/resourceVersion", "value", base.version()));
+    }
+    operations.add(Map.of("op", "add", "path", "/metadata/annotations", "value", annotations));
+    String patch = json.asJson(operations);
     try {
       client.services().inNamespace(service.namespace()).withName(service.name())
           .patch(PatchContext.of(PatchType.JSON), patch);

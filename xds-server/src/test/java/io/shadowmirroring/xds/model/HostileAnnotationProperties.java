@@ -56,11 +56,14 @@ class HostileAnnotationProperties {
   private static final java.lang.management.ThreadMXBean THREADS =
       java.lang.management.ManagementFactory.getThreadMXBean();
   private static final Map<String, Long> CPU_NANOS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final java.util.concurrent.atomic.AtomicInteger TRANSLATIONS_COMPARED =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private final MirrorAnnotationParser parser = new MirrorAnnotationParser();
   private final MeshModelBuilder builder = new MeshModelBuilder();
   private final MeshTranslator translator = new MeshTranslator();
-  private int tried;
+  // Static: the count must run across tries whatever instance jqwik gives each of them.
+  private static final java.util.concurrent.atomic.AtomicLong TRIED = new java.util.concurrent.atomic.AtomicLong();
   private final List<ByteString> othersAlone = othersOf(
       translator.translate(builder.build(new Inventory(OTHERS, SLICES)).model(), PROFILE));
 
@@ -137,8 +140,9 @@ class HostileAnnotationProperties {
   /** The CPU time the checks took (not the generation), printed once all keys are done. */
   @net.jqwik.api.lifecycle.AfterContainer
   static void printCpuTime() {
-    System.out.printf("hostile annotations: %d keys x %d values, checks took %d ms of CPU%n", CPU_NANOS.size(),
-        TRIES, CPU_NANOS.values().stream().mapToLong(Long::longValue).sum() / 1_000_000);
+    System.out.printf("hostile annotations: %d keys x %d values, %d translations compared, checks took %d ms of CPU%n",
+        CPU_NANOS.size(), TRIES, TRANSLATIONS_COMPARED.get(),
+        CPU_NANOS.values().stream().mapToLong(Long::longValue).sum() / 1_000_000);
   }
 
   private void checkHostileValue(String key, String value) {
@@ -171,7 +175,8 @@ class HostileAnnotationProperties {
       assertThat(build.problems()).isEmpty();
     }
 
-    if (++tried % TRANSLATE_EVERY == 0) {
+    if (TRIED.incrementAndGet() % TRANSLATE_EVERY == 0) {
+      TRANSLATIONS_COMPARED.incrementAndGet();
       assertThat(othersOf(translator.translate(build.model(), PROFILE))).isEqualTo(othersAlone);
     }
   }

@@ -75,13 +75,16 @@ class AtomicRewriteKillTest {
       process.destroyForcibly();
       assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
       kills++;
-      drain.get().join(10_000);
+      // Every "wrote n" the process printed before it died must be read before the files are judged.
+      drain.get().join(30_000);
+      assertThat(drain.get().isAlive()).as("the killed process's output was read to its end").isFalse();
       for (long n = first; n <= lastWrote.get(); n++) {
         acknowledged.put((int) (n % SERVICES), AdminWriterProcess.percentage(n));
       }
       acked = lastWrote.get();
       long inFlight = acked + 1;
-      inFlightLanded += checkFiles(acknowledged, inFlight);
+      inFlightLanded += checkFiles(acknowledged, inFlight, "run " + runs + " (writes " + first + " to " + acked
+          + " acknowledged)");
     }
     long leftovers;
     try (Stream<Path> files = Files.list(directory)) {
@@ -95,7 +98,7 @@ class AtomicRewriteKillTest {
   }
 
   /** Returns 1 when the write in flight at the kill had landed, else 0. */
-  private int checkFiles(Map<Integer, String> acknowledged, long inFlight) throws Exception {
+  private int checkFiles(Map<Integer, String> acknowledged, long inFlight, String run) throws Exception {
     int landed = 0;
     YamlManifests manifests = new YamlManifests();
     for (int k = 0; k < SERVICES; k++) {
@@ -108,7 +111,8 @@ class AtomicRewriteKillTest {
       if (inFlight % SERVICES == k && value.equals(AdminWriterProcess.percentage(inFlight))) {
         landed = 1;
       } else {
-        assertThat(value).as("svc-%d holds its last acknowledged value", k).isEqualTo(old);
+        assertThat(value).as("after %s, svc-%d holds its last acknowledged value (or write %d's)", run, k, inFlight)
+            .isEqualTo(old);
       }
       assertThat(text).contains("# svc-" + k + ", kept by hand").contains("name: notes-" + k);
     }
