@@ -6,7 +6,9 @@ import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.shadowmirroring.xds.model.Inventory;
 import io.shadowmirroring.xds.model.Percentage;
+import io.shadowmirroring.xds.source.YamlManifests;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,6 +140,20 @@ public final class MeshFixture {
     return addresses(i).stream()
         .map(a -> new EndpointBuilder().withAddresses(a).withNewConditions().withReady(true).endConditions().build())
         .toList();
+  }
+
+  /** The fixture as the model builder's input, read through the directory source's YAML reader. */
+  public Inventory inventory() {
+    StringBuilder yaml = new StringBuilder();
+    for (int i = 0; i < services; i++) {
+      yaml.append(i == 0 ? "" : "---\n").append(yaml(i));
+    }
+    try {
+      YamlManifests.Contents contents = new YamlManifests().parse(yaml.toString());
+      return new Inventory(contents.services(), contents.endpointSlices());
+    } catch (YamlManifests.ManifestException e) {
+      throw new IllegalStateException("the fixture's own YAML does not parse: " + e.getMessage(), e);
+    }
   }
 
   /** Service i and its slice as two YAML documents. */

@@ -7,11 +7,9 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.shadowmirroring.xds.model.MeshModelBuilder;
-import io.shadowmirroring.xds.source.YamlManifests;
 import io.shadowmirroring.xds.translate.MeshTranslator;
 import io.shadowmirroring.xds.translate.ProxyProfile;
 import io.shadowmirroring.xds.translate.XdsResources;
-import io.shadowmirroring.xds.model.Inventory;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -20,14 +18,9 @@ import org.junit.jupiter.api.Test;
 class ResponseScanTest {
   private final MeshFixture fixture = new MeshFixture(4, 2);
 
-  private XdsResources translated() throws Exception {
-    StringBuilder yaml = new StringBuilder();
-    for (int i = 0; i < fixture.services(); i++) {
-      yaml.append(i == 0 ? "" : "---\n").append(fixture.yaml(i));
-    }
-    YamlManifests.Contents contents = new YamlManifests().parse(yaml.toString());
-    return new MeshTranslator().translate(new MeshModelBuilder().build(
-        new Inventory(contents.services(), contents.endpointSlices())).model(), ProxyProfile.envoy(10000));
+  private XdsResources translated() {
+    return new MeshTranslator().translate(new MeshModelBuilder().build(fixture.inventory()).model(),
+        ProxyProfile.envoy(10000));
   }
 
   @Test
