@@ -118,7 +118,12 @@ public final class Harness implements Callable<Integer> {
     StringBuilder profiles = new StringBuilder();
     for (ServerKind kind : kinds) {
       ScenarioRunner runner = new ScenarioRunner(options, kind, line -> System.err.println("[bench] " + line));
-      runner.run();
+      try {
+        runner.run();
+      } catch (Exception e) {
+        // What was measured before the failure still goes into the report.
+        System.err.println("[bench] " + kind.label() + ": stopped: " + e);
+      }
       if (kind == ServerKind.OURS) {
         ours = runner.results();
       } else {

@@ -12,7 +12,9 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Where a recording's CPU samples ({@code jdk.ExecutionSample}, what {@code jfr print --events
- * jdk.ExecutionSample} lists) were: the top frames (self time), and the packages of the top frames.
+ * jdk.ExecutionSample} lists) were: by thread (a server's threads say what they do: reconciler, analysis,
+ * gRPC workers), the top frames (self time), and the packages of the top frames. Native code (socket
+ * writes) is not in these samples.
  */
 public final class JfrSummary {
   private JfrSummary() {}
@@ -20,6 +22,7 @@ public final class JfrSummary {
   public static String summarize(Path recording, int top) throws IOException {
     Map<String, Integer> frames = new HashMap<>();
     Map<String, Integer> packages = new HashMap<>();
+    Map<String, Integer> threads = new HashMap<>();
     int samples = 0;
     for (RecordedEvent event : RecordingFile.readAllEvents(recording)) {
       if (!event.getEventType().getName().equals("jdk.ExecutionSample")) {
@@ -30,13 +33,18 @@ public final class JfrSummary {
         continue;
       }
       samples++;
+      // Thread names without their numbers: the pool, not the worker, says what the CPU was for.
+      String thread = event.getThread("sampledThread") == null ? "?" : event.getThread("sampledThread").getJavaName();
+      threads.merge(thread == null ? "?" : thread.replaceAll("[-#]?\\d+$", ""), 1, Integer::sum);
       RecordedFrame frame = stack.getFrames().get(0);
       String type = frame.getMethod().getType().getName();
       frames.merge(type + "." + frame.getMethod().getName(), 1, Integer::sum);
       packages.merge(packageOf(type), 1, Integer::sum);
     }
     StringBuilder out = new StringBuilder();
-    out.append(samples).append(" execution samples\n\ntop frames (self):\n\n");
+    out.append(samples).append(" execution samples\n\nby thread:\n\n");
+    append(out, threads, samples, top);
+    out.append("\ntop frames (self):\n\n");
     append(out, frames, samples, top);
     out.append("\nby package of the top frame:\n\n");
     append(out, packages, samples, top);

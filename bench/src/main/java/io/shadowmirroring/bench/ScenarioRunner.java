@@ -144,8 +144,9 @@ final class ScenarioRunner {
           + (client.failedCount() > 0 ? ", " + client.failedCount() + " failed: " + client.firstFailure() : ""));
     }
     if (mode == LoadClient.Mode.SOTW) {
-      figures.put("heap after GC (MB)", server.heapAfterGc() / 1e6);
+      figures.put("heap after GC (MB)", heap(server, figures) / 1e6);
     }
+    server.logLine("OutOfMemoryError").ifPresent(line -> figures.note("server log: " + line));
     log.accept(kind.label() + ": " + count + " " + mode + " streams: " + figures.values() + " " + figures.notes());
     return figures;
   }
@@ -295,28 +296,40 @@ final class ScenarioRunner {
               options.rtdsLayer())) {
         server.awaitPort(Duration.ofMinutes(1));
         firstSnapshot(client);
-        long before = server.heapAfterGc();
+        Figures problems = new Figures();
+        double before = heap(server, problems);
         Figures storm = storm(server, client, options.memoryStreams(), LoadClient.Mode.SOTW);
-        long with = server.heapAfterGc();
+        double with = heap(server, problems);
         client.closeStreams();
         Thread.sleep(1000);
-        long after = server.heapAfterGc();
-        // The empty-handed heap both before the streams and after they left: what the first stream warmed
-        // up (serialized responses, class data) counts as shared, not per stream.
-        long without = Math.max(before, after);
+        double after = heap(server, problems);
         Figures figures = new Figures()
-            .put("heap, no stream (MB)", without / 1e6)
+            .put("heap, no stream (MB)", before / 1e6)
             .put("heap, " + options.memoryStreams() + " streams (MB)", with / 1e6)
-            .put("heap per idle stream (KB)", (with - without) / 1e3 / options.memoryStreams())
+            .put("heap per idle stream (KB)", (with - before) / 1e3 / options.memoryStreams())
             .put("streams complete", storm.get("streams complete"))
             .put("all complete (s)", storm.get("all complete (s)"))
             .put("server CPU (s)", storm.get("server CPU (s)"));
-        figures.note(fixture.services() + " Services, -Xmx1g, directory source; heap with no stream "
-            + String.format("%.1f MB before the streams, %.1f MB after they closed", before / 1e6, after / 1e6) + (storm.notes().isEmpty() ? ""
-            : "; " + storm.notes()));
+        figures.note(fixture.services() + " Services, -Xmx1g, directory source; heap "
+            + String.format("%.1f MB once the streams closed", after / 1e6)
+            + (storm.notes().isEmpty() ? "" : "; " + storm.notes()));
+        server.logLine("OutOfMemoryError").ifPresent(line -> figures.note("server log: " + line));
+        if (!problems.notes().isEmpty()) {
+          figures.note(problems.notes());
+        }
         results.put(6, figures);
         log.accept(kind.label() + ": memory: " + figures.values() + " " + figures.notes());
       }
+    }
+  }
+
+  /** Heap after a full GC in bytes, or NaN (and a note) when the server cannot tell. */
+  private static double heap(ServerProcess server, Figures figures) throws InterruptedException {
+    try {
+      return server.heapAfterGc();
+    } catch (IOException e) {
+      figures.note(e.getMessage());
+      return Double.NaN;
     }
   }
 

@@ -117,12 +117,32 @@ public final class ServerProcess implements AutoCloseable {
     args.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
     args.add(Long.toString(process.pid()));
     args.addAll(List.of(command));
-    Process jcmd = new ProcessBuilder(args).redirectErrorStream(true).start();
-    byte[] out = jcmd.getInputStream().readAllBytes();
-    if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
-      throw new IOException("jcmd " + String.join(" ", command) + " failed: " + new String(out, StandardCharsets.UTF_8));
+    // Output to a file, so that a JVM too busy to answer (a full heap) costs a timeout, not a hang.
+    Path out = Files.createTempFile("jcmd", ".txt");
+    try {
+      Process jcmd = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      if (!jcmd.waitFor(2, TimeUnit.MINUTES)) {
+        jcmd.destroyForcibly();
+        throw new IOException("jcmd " + String.join(" ", command) + " of " + label + " did not answer in 2 minutes");
+      }
+      String text = Files.readString(out);
+      if (jcmd.exitValue() != 0) {
+        throw new IOException("jcmd " + String.join(" ", command) + " failed: " + text);
+      }
+      return text;
+    } finally {
+      Files.deleteIfExists(out);
     }
-    return new String(out, StandardCharsets.UTF_8);
+  }
+
+  /** The first line of the server's log that contains {@code text}, cut to 200 characters. */
+  public java.util.Optional<String> logLine(String text) throws IOException {
+    try (var lines = Files.lines(log)) {
+      return lines.filter(line -> line.contains(text)).findFirst()
+          .map(line -> line.length() > 200 ? line.substring(0, 200) + "…" : line);
+    } catch (java.io.UncheckedIOException e) {
+      return java.util.Optional.of("(log not readable: " + e.getMessage() + ")");
+    }
   }
 
   private String tail() throws IOException {
