@@ -74,7 +74,7 @@ final class ResultsTable {
     target(out, 8, "≤ 1 core on average", "average cores", v -> v <= 1);
     target(out, 8, "no growing backlog (last window's p99 ≤ 2 × first's)", "p99 last window (ms)", v -> v <= 2
         * ours.get(8).get("p99 first window (ms)"));
-    target(out, 7, "full rebuild of 5,000 Services ≤ 100 ms", "fullRebuild (ms)", v -> v <= 100);
+    target(out, 7, "full rebuild ≤ 100 ms (the issue: 5,000 Services)", "fullRebuild (ms)", v -> v <= 100);
     target(out, 7, "one changed Service ≤ 5 ms (incremental)", "oneChangedService (ms)", v -> v <= 5);
     return out.toString();
   }
