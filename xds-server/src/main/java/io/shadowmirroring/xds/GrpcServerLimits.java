@@ -69,7 +69,8 @@ public record GrpcServerLimits(int maxMessageBytes, int maxStreamsPerConnection,
   }
 
   private NettyServerBuilder applyCommon(NettyServerBuilder builder) {
-    return builder.maxConcurrentCallsPerConnection(maxStreamsPerConnection)
+    return builder.intercept(new CancelledCallGuard())
+        .maxConcurrentCallsPerConnection(maxStreamsPerConnection)
         .permitKeepAliveTime(keepaliveMinInterval.toNanos(), TimeUnit.NANOSECONDS)
         .permitKeepAliveWithoutCalls(true);
   }
