@@ -40,8 +40,11 @@ public final class RawHttp2Connection implements AutoCloseable {
   private static final int END_HEADERS = 0x4;
   private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
-  /** One frame as received; {@code type} -1 marks the end of the connection. */
-  public record Frame(int type, int flags, int streamId, byte[] payload) {
+  /**
+   * One frame as received, with its {@link System#nanoTime()} of arrival; {@code type} -1 marks the end of
+   * the connection.
+   */
+  public record Frame(int type, int flags, int streamId, byte[] payload, long receivedNanos) {
     public boolean isAck() {
       return (flags & ACK) != 0;
     }
@@ -112,12 +115,12 @@ public final class RawHttp2Connection implements AutoCloseable {
             writeFrame(PING, ACK, 0, payload);
           }
         }
-        frames.add(new Frame(type, flags, stream, payload));
+        frames.add(new Frame(type, flags, stream, payload, System.nanoTime()));
       }
     } catch (EOFException | java.net.SocketException e) {
-      frames.add(new Frame(-1, 0, 0, new byte[0]));
+      frames.add(new Frame(-1, 0, 0, new byte[0], System.nanoTime()));
     } catch (IOException e) {
-      frames.add(new Frame(-1, 0, 0, new byte[0]));
+      frames.add(new Frame(-1, 0, 0, new byte[0], System.nanoTime()));
     }
   }
 
