@@ -124,6 +124,42 @@ public final class Main implements Callable<Integer> {
           + " source). Default: $POD_NAMESPACE, else default.")
   String leaseNamespace;
 
+  @Option(names = "--max-message-size", defaultValue = "32MiB", converter = ByteSizeConverter.class, paramLabel = "SIZE",
+      description = "Largest inbound gRPC message on the xDS port (Envoy sends a whole stats flush in one);"
+          + " the admin port takes at most 4MiB. Default: ${DEFAULT-VALUE}.")
+  int maxMessageSize;
+
+  @Option(names = "--max-streams-per-connection", defaultValue = "100", paramLabel = "N",
+      description = "Concurrent gRPC calls one connection may have open, on the xDS and admin ports."
+          + " Default: ${DEFAULT-VALUE}.")
+  int maxStreamsPerConnection;
+
+  @Option(names = "--keepalive-min-interval", defaultValue = "10s", converter = DurationConverter.class,
+      description = "Shortest time between a client's HTTP/2 PINGs before it is sent GOAWAY too_many_pings;"
+          + " must stay below the proxies' connection_keepalive interval (30s in the shipped bootstraps)."
+          + " Default: ${DEFAULT-VALUE}.")
+  Duration keepaliveMinInterval;
+
+  @Option(names = "--max-connection-age", defaultValue = "30m", converter = DurationConverter.class,
+      description = "Age after which an xDS connection is sent GOAWAY, so proxies spread over the replicas"
+          + " after a rollout; 0s turns it off. Default: ${DEFAULT-VALUE}.")
+  Duration maxConnectionAge;
+
+  @Option(names = "--max-connection-age-grace", defaultValue = "30s", converter = DurationConverter.class,
+      description = "How long calls may go on after that GOAWAY before the connection is closed."
+          + " Default: ${DEFAULT-VALUE}.")
+  Duration maxConnectionAgeGrace;
+
+  @Option(names = "--shutdown-grace", defaultValue = "25s", converter = DurationConverter.class,
+      description = "On SIGTERM, the longest the server takes to stop; keep it below the pod's"
+          + " terminationGracePeriodSeconds. Default: ${DEFAULT-VALUE}.")
+  Duration shutdownGrace;
+
+  @Option(names = "--shutdown-delay", defaultValue = "5s", converter = DurationConverter.class,
+      description = "On SIGTERM, how long the server stays up but unready before it sends GOAWAY, for its"
+          + " endpoint to leave the Service. Default: ${DEFAULT-VALUE}.")
+  Duration shutdownDelay;
+
   @Option(names = "--print-static-config",
       description = "Print the Envoy config the server would serve for --source DIR as one static bootstrap, and exit.")
   boolean printStaticConfig;
@@ -180,11 +216,20 @@ public final class Main implements Callable<Integer> {
             leaseNamespace != null ? leaseNamespace : AutomationSettings.defaultLeaseNamespace(System.getenv())),
         webhookPort == null ? Optional.empty() : Optional.of(new WebhookSettings(webhookAddress, webhookPort,
             new ServerTls.Files(webhookCert, webhookKey, Optional.empty()))),
-        exposure());
+        exposure(), limits(), shutdown());
     ShadowMirroringServer server = ShadowMirroringServer.start(settings, configSource);
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+    Runtime.getRuntime().addShutdownHook(new GracefulShutdown(server, settings.shutdown()).hook());
     server.blockUntilShutdown();
     return 0;
+  }
+
+  private GrpcServerLimits limits() {
+    return new GrpcServerLimits(maxMessageSize, maxStreamsPerConnection, keepaliveMinInterval, maxConnectionAge,
+        maxConnectionAgeGrace);
+  }
+
+  private ShutdownSettings shutdown() {
+    return new ShutdownSettings(shutdownGrace, shutdownDelay);
   }
 
   private Exposure exposure() {
@@ -235,6 +280,15 @@ public final class Main implements Callable<Integer> {
     if (leaseNamespace != null && !leaseNamespace.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--lease-namespace \"" + leaseNamespace
           + "\" is not a namespace name (a DNS-1123 label is expected)");
+    }
+    if (maxStreamsPerConnection < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--max-streams-per-connection must be at least 1, not " + maxStreamsPerConnection);
+    }
+    if (shutdownGrace.isZero() || shutdownDelay.compareTo(shutdownGrace) >= 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--shutdown-delay ("
+          + shutdownDelay.toMillis() + "ms) must be below --shutdown-grace (" + shutdownGrace.toMillis()
+          + "ms), which must be above 0");
     }
     if (debounce.isZero() || maxDebounce.compareTo(debounce) < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(),

@@ -13,6 +13,8 @@ import java.util.Optional;
  * @param automation the verdict loop behind auto-promote / auto-abort, and its Lease
  * @param webhook the validating admission webhook's HTTPS port, off when empty
  * @param exposure which Services get routes ({@code --expose})
+ * @param limits what one client may ask of the xDS and admin ports
+ * @param shutdown how the server stops on SIGTERM
  */
 public record ServerSettings(
     String xdsAddress,
@@ -28,7 +30,18 @@ public record ServerSettings(
     Duration tlsRefresh,
     AutomationSettings automation,
     Optional<WebhookSettings> webhook,
-    Exposure exposure) {
+    Exposure exposure,
+    GrpcServerLimits limits,
+    ShutdownSettings shutdown) {
+
+  /** With the default gRPC limits and shutdown. */
+  public ServerSettings(String xdsAddress, int xdsPort, String metricsAddress, int metricsPort, int listenerPort,
+      Duration debounce, Duration maxDebounce, Duration ackWait, AdminSettings admin,
+      Optional<ServerTls.Files> tls, Duration tlsRefresh, AutomationSettings automation,
+      Optional<WebhookSettings> webhook, Exposure exposure) {
+    this(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce, ackWait, admin, tls,
+        tlsRefresh, automation, webhook, exposure, GrpcServerLimits.DEFAULTS, ShutdownSettings.DEFAULTS);
+  }
 
   /** With the default automation settings, without the admission webhook, exposing every Service. */
   public ServerSettings(String xdsAddress, int xdsPort, String metricsAddress, int metricsPort, int listenerPort,
@@ -54,26 +67,36 @@ public record ServerSettings(
 
   public ServerSettings withAdmin(AdminSettings newAdmin) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, newAdmin, tls, tlsRefresh, automation, webhook, exposure);
+        ackWait, newAdmin, tls, tlsRefresh, automation, webhook, exposure, limits, shutdown);
   }
 
   public ServerSettings withTls(ServerTls.Files files) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, admin, Optional.of(files), tlsRefresh, automation, webhook, exposure);
+        ackWait, admin, Optional.of(files), tlsRefresh, automation, webhook, exposure, limits, shutdown);
   }
 
   public ServerSettings withAutomation(AutomationSettings newAutomation) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, admin, tls, tlsRefresh, newAutomation, webhook, exposure);
+        ackWait, admin, tls, tlsRefresh, newAutomation, webhook, exposure, limits, shutdown);
   }
 
   public ServerSettings withWebhook(WebhookSettings settings) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, admin, tls, tlsRefresh, automation, Optional.of(settings), exposure);
+        ackWait, admin, tls, tlsRefresh, automation, Optional.of(settings), exposure, limits, shutdown);
   }
 
   public ServerSettings withExposure(Exposure value) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, admin, tls, tlsRefresh, automation, webhook, value);
+        ackWait, admin, tls, tlsRefresh, automation, webhook, value, limits, shutdown);
+  }
+
+  public ServerSettings withLimits(GrpcServerLimits value) {
+    return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
+        ackWait, admin, tls, tlsRefresh, automation, webhook, exposure, value, shutdown);
+  }
+
+  public ServerSettings withShutdown(ShutdownSettings value) {
+    return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
+        ackWait, admin, tls, tlsRefresh, automation, webhook, exposure, limits, value);
   }
 }

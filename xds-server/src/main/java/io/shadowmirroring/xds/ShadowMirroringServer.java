@@ -69,6 +69,7 @@ public final class ShadowMirroringServer implements AutoCloseable {
   private final ShadowAutomation automation;
   private final ShadowAnalysis analysis;
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile boolean shuttingDown;
 
   private ShadowMirroringServer(ServerSettings settings, ConfigSource source, List<BindableService> extraServices,
       Optional<ShadowJudge> judgeOverride) throws Exception {
@@ -105,10 +106,11 @@ public final class ShadowMirroringServer implements AutoCloseable {
       List<BindableService> xdsServices = new ArrayList<>(extraServices);
       xdsServices.add(new ClientStatusService(proxies, publisher));
       xdsServices.add(analysis.metricsService());
-      NettyServerBuilder xdsBuilder = builder(settings.xdsAddress(), settings.xdsPort());
-      xdsBuilder.maxInboundMessageSize(ShadowAnalysis.MAX_MESSAGE_BYTES).addStreamTracerFactory(analysis.streamTracer());
+      NettyServerBuilder xdsBuilder = settings.limits().applyToXds(builder(settings.xdsAddress(), settings.xdsPort()));
+      xdsBuilder.addStreamTracerFactory(analysis.streamTracer());
       this.xds = new XdsGrpcServer(xdsBuilder, discovery, xdsServices);
-      this.admin = settings.admin().enabled() ? Optional.of(adminServer(settings.admin())) : Optional.empty();
+      this.admin = settings.admin().enabled()
+          ? Optional.of(adminServer(settings.admin(), settings.limits())) : Optional.empty();
       if (settings.webhook().isPresent()) {
         WebhookSettings hook = settings.webhook().get();
         webhookTlsParts = new ServerTls(hook.tls(), settings.tlsRefresh());
@@ -147,7 +149,7 @@ public final class ShadowMirroringServer implements AutoCloseable {
         .orElseGet(() -> NettyServerBuilder.forAddress(socket));
   }
 
-  private AdminGrpcServer adminServer(AdminSettings settings) throws IOException {
+  private AdminGrpcServer adminServer(AdminSettings settings, GrpcServerLimits limits) throws IOException {
     Optional<TokenFile> token = settings.tokenFile().isPresent()
         ? Optional.of(new TokenFile(settings.tokenFile().get())) : Optional.empty();
     Optional<TokenFile> readOnly = settings.readOnlyTokenFile().isPresent()
@@ -160,7 +162,7 @@ public final class ShadowMirroringServer implements AutoCloseable {
           + " without --admin-token-file: anyone who can reach it could change mirrors");
     }
     Optional<ServerInterceptor> auth = token.map(t -> new AdminAuthInterceptor(t, readOnly));
-    return new AdminGrpcServer(builder(settings.address(), settings.port()), adminService, auth);
+    return new AdminGrpcServer(limits.applyToAdmin(builder(settings.address(), settings.port())), adminService, auth);
   }
 
   /** Starts every part; the source's first sync then publishes the first config. */
@@ -267,6 +269,9 @@ public final class ShadowMirroringServer implements AutoCloseable {
 
   /** Empty when ready to serve; else the reason, as /readyz shows it. */
   public Optional<String> notReadyReason() {
+    if (shuttingDown) {
+      return Optional.of("shutting down");
+    }
     Optional<String> failure = source.failure();
     if (failure.isPresent()) {
       return failure;
@@ -279,6 +284,37 @@ public final class ShadowMirroringServer implements AutoCloseable {
     }
     return Optional.empty();
   }
+
+  // ---- Graceful shutdown: GracefulShutdown calls these steps in order, then close(). ----
+
+  /** /readyz 503 and gRPC health NOT_SERVING on both ports, for good; everything still serves. */
+  void readinessOff() {
+    shuttingDown = true;
+    xds.serving(false);
+    admin.ifPresent(AdminGrpcServer::notServing);
+  }
+
+  /** Both gRPC ports stop accepting and send GOAWAY; xDS streams are cancelled after a few seconds. */
+  void stopAccepting() {
+    admin.ifPresent(AdminGrpcServer::shutdown);
+    try {
+      xds.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Waits for the admin calls in flight (writes land and are answered); whether they all finished. */
+  boolean awaitAdminCalls(java.time.Duration timeout) {
+    try {
+      return admin.isEmpty() || admin.get().awaitTermination(timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  // ---- end of graceful shutdown ----
 
   public void blockUntilShutdown() throws InterruptedException {
     stopped.await();

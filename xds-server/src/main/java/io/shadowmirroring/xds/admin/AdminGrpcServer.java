@@ -13,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 /** The admin port: {@code MirrorAdmin} behind the token check, plus gRPC health and reflection. */
 public final class AdminGrpcServer implements AutoCloseable {
   private final Server server;
+  private final HealthStatusManager health = new HealthStatusManager();
 
   public AdminGrpcServer(NettyServerBuilder builder, BindableService admin, Optional<ServerInterceptor> auth) {
-    HealthStatusManager health = new HealthStatusManager();
     auth.ifPresent(builder::intercept);
     this.server = builder.addService(admin)
         .addService(health.getHealthService())
@@ -30,6 +30,21 @@ public final class AdminGrpcServer implements AutoCloseable {
 
   public int port() {
     return server.getPort();
+  }
+
+  /** Health NOT_SERVING for good: the server is going away. */
+  public void notServing() {
+    health.enterTerminalState();
+  }
+
+  /** Stops accepting and sends GOAWAY; calls in flight go on. */
+  public void shutdown() {
+    server.shutdown();
+  }
+
+  /** Whether every call in flight finished within the timeout. */
+  public boolean awaitTermination(java.time.Duration timeout) throws InterruptedException {
+    return server.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   @Override

@@ -14,9 +14,13 @@ import java.security.MessageDigest;
 public final class TokenFile {
   private final Path path;
   private FileTime readAt;
-  private byte[] token;
+  private byte[] tokenHash;
 
-  /** @throws IOException with a one-line reason when the file is missing, unreadable or empty */
+  /**
+   * Keeps only the token's hash, so a heap dump or a debugger shows no token.
+   *
+   * @throws IOException with a one-line reason when the file is missing, unreadable or empty
+   */
   public TokenFile(Path path) throws IOException {
     this.path = path;
     reload();
@@ -26,7 +30,12 @@ public final class TokenFile {
     return path;
   }
 
-  /** Compares in constant time, so the comparison leaks nothing about the token. */
+  /**
+   * Compares in constant time, so that how long a refusal takes says nothing about the token: both sides
+   * are hashed first (SHA-256), so the compared arrays always have the same length and the time does not
+   * depend on the presented token's length or on how many of its bytes are right, and
+   * {@link MessageDigest#isEqual} looks at every byte whatever it finds.
+   */
   public synchronized boolean matches(String presented) {
     try {
       if (!Files.getLastModifiedTime(path).equals(readAt)) {
@@ -35,7 +44,7 @@ public final class TokenFile {
     } catch (IOException e) {
       // Keep the last good token: a Secret being swapped must not lock everyone out.
     }
-    return MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8));
+    return MessageDigest.isEqual(tokenHash, sha256(presented));
   }
 
   private void reload() throws IOException {
@@ -44,7 +53,15 @@ public final class TokenFile {
     if (text.isEmpty()) {
       throw new IOException("token file " + path + " is empty");
     }
-    token = text.getBytes(StandardCharsets.UTF_8);
+    tokenHash = sha256(text);
     readAt = modified;
+  }
+
+  private static byte[] sha256(String text) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
   }
 }
