@@ -130,25 +130,40 @@ public final class SnapshotPublisher implements AutoCloseable {
     for (ProxyProfile profile : known) {
       // Translated outside the lock: streams attach meanwhile.
       XdsResources translated = translator.translate(next, profile);
-      ResourceSet target;
-      List<ServingStream> streams;
-      synchronized (modelLock) {
-        Profile state = profiles.get(profile);
-        if (state == null) {
-          continue;
-        }
-        Optional<ResourceSet> prepared = prepare(profile, translated);
-        if (prepared.isEmpty() || (state.target != null && state.target.key().equals(prepared.get().key()))) {
-          continue;
-        }
-        target = prepared.get();
-        state.target = target;
-        streams = new ArrayList<>(state.streams);
+      offer(profile, translated, false);
+    }
+  }
+
+  /**
+   * Serves these resources, as they are, to one profile's streams: for benchmarks and tests that feed
+   * hand-made resources instead of a model. Refused (logged) when they do not resolve.
+   */
+  public void publish(ProxyProfile profile, XdsResources resources) {
+    synchronized (modelLock) {
+      preparer.nextGeneration();
+    }
+    offer(profile, resources, true);
+  }
+
+  private void offer(ProxyProfile profile, XdsResources resources, boolean create) {
+    ResourceSet target;
+    List<ServingStream> streams;
+    synchronized (modelLock) {
+      Profile state = create ? profiles.computeIfAbsent(profile, p -> new Profile()) : profiles.get(profile);
+      if (state == null) {
+        return;
       }
-      announce(profile, target);
-      for (ServingStream stream : streams) {
-        stream.target(target);
+      Optional<ResourceSet> prepared = prepare(profile, resources);
+      if (prepared.isEmpty() || (state.target != null && state.target.key().equals(prepared.get().key()))) {
+        return;
       }
+      target = prepared.get();
+      state.target = target;
+      streams = new ArrayList<>(state.streams);
+    }
+    announce(profile, target);
+    for (ServingStream stream : streams) {
+      stream.target(target);
     }
   }
 
