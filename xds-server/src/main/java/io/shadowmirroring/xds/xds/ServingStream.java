@@ -54,6 +54,10 @@ final class ServingStream {
   private Set<String> heldClusters = Set.of();
   private long nonce;
   private boolean closed;
+  /** Clusters were sent on this stream: their assignments' versions a client claims may be stale for them. */
+  private boolean clustersSent;
+  /** Assignments to send again once the client subscribes to EDS: their clusters changed before it did. */
+  private final Set<String> assignmentsToResend = new HashSet<>();
 
   ServingStream(ProxyStream info, String fixedType, ServerCallStreamObserver<WireResponse> out,
       SnapshotPublisher publisher, ProxyRegistry registry) {
@@ -228,6 +232,10 @@ final class ServingStream {
       request.getInitialResourceVersionsMap().forEach((name, version) ->
           holds.put(name, new PreparedResource(name, version, null, null)));
       sub.sent = holds;
+      if (type.equals(XdsTypes.ENDPOINT)) {
+        assignmentsToResend.stream().filter(holds::containsKey).forEach(sub.resend::add);
+        assignmentsToResend.clear();
+      }
       sub.wildcard = request.getResourceNamesSubscribeCount() == 0 && XdsTypes.emptyMeansWildcard(type);
       sub.names = new HashSet<>();
     }
@@ -389,8 +397,10 @@ final class ServingStream {
     SortedMap<String, PreparedResource> selected = sub.select(all);
     String version = version(type, all, selected);
     if (!sub.claimedVersion.isEmpty()) {
-      // A reconnecting client that holds exactly this already is not sent it again.
-      if (sub.claimedVersion.equals(version)) {
+      // A reconnecting client that holds exactly this already is not sent it again; but assignments go
+      // out again when clusters were just sent, since a changed cluster warms only with its assignment.
+      boolean stale = type.equals(XdsTypes.ENDPOINT) && clustersSent;
+      if (sub.claimedVersion.equals(version) && !stale) {
         sub.sent = selected;
         sub.sentVersion = version;
         sub.ackedVersion = version;
@@ -406,6 +416,7 @@ final class ServingStream {
       }
       if (type.equals(XdsTypes.CLUSTER)) {
         resendAssignmentsOfChangedClusters(sub.sent, selected);
+        clustersSent = true;
       }
       respondSotw(sub, version, new ArrayList<>(selected.values()), true);
       sub.sent = selected;
@@ -475,15 +486,20 @@ final class ServingStream {
    */
   private void resendAssignmentsOfChangedClusters(Map<String, PreparedResource> before,
       SortedMap<String, PreparedResource> after) {
-    TypeSubscription endpoints = subscriptions.get(XdsTypes.ENDPOINT);
-    if (endpoints == null || before.isEmpty()) {
+    if (before.isEmpty()) {
       return;
     }
+    TypeSubscription endpoints = subscriptions.get(XdsTypes.ENDPOINT);
     for (PreparedResource cluster : after.values()) {
       PreparedResource had = before.get(cluster.name());
       if (had == null || !had.hash().equals(cluster.hash())) {
         for (String assignment : held.children(XdsTypes.CLUSTER, cluster.name())) {
-          if (endpoints.sent.containsKey(assignment)) {
+          if (endpoints == null) {
+            if (delta) {
+              // A reconnecting delta client says what it holds per type; its EDS request may come later.
+              assignmentsToResend.add(assignment);
+            }
+          } else if (endpoints.sent.containsKey(assignment)) {
             endpoints.resend.add(assignment);
           }
         }
