@@ -33,10 +33,10 @@ import org.slf4j.LoggerFactory;
 final class ServingStream {
   private static final Logger LOG = LoggerFactory.getLogger(ServingStream.class);
   /**
-   * The most resource names one stream may subscribe to per type (or name in one request). Ten times
-   * the clusters of 10,000 Services, far beyond any real proxy; a request over it is refused.
+   * The most resource names one stream may subscribe to per type (or name in one request). Five times
+   * the ports of 10,000 Services, far beyond any real proxy; a request over it is refused.
    */
-  static final int MAX_NAMES = 100_000 - 1;
+  static final int MAX_NAMES = 50_000;
 
   private final ProxyStream info;
   private final boolean delta;
