@@ -24,11 +24,16 @@ public final class ResourceSet {
   private final Map<String, String> versions = new HashMap<>();
   private final long generation;
   private volatile XdsResources resources;
-  private volatile java.util.Map<String, java.util.List<String>> children;
+  private volatile Map<String, Map<String, List<String>>> children;
+  private volatile Map<String, java.util.Set<String>> allChildren;
+  private final Map<String, String> namesKeys = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Keyed by the identity of the map compared with; a few entries at most. */
+  private final Map<String, Map<Map<String, PreparedResource>, List<PreparedResource>>> diffs = new HashMap<>();
 
   ResourceSet(Map<String, SortedMap<String, PreparedResource>> byType, long generation) {
     this.byType = new HashMap<>();
     for (String type : XdsTypes.SERVED) {
+      diffs.put(type, new java.util.IdentityHashMap<>());
       SortedMap<String, PreparedResource> map = byType.getOrDefault(type, new TreeMap<>());
       this.byType.put(type, Collections.unmodifiableSortedMap(new TreeMap<>(map)));
       versions.put(type, ContentVersion.ofHashes(map.values().stream().map(PreparedResource::hash).toList()));
@@ -64,24 +69,87 @@ public final class ResourceSet {
   }
 
   /**
-   * What each resource of a parent type asks the client to subscribe to: a cluster's
+   * What a resource of a parent type asks the client to subscribe to: a cluster's
    * ClusterLoadAssignment, a listener's route configurations; computed once per set.
    */
   java.util.List<String> children(String typeUrl, String name) {
-    java.util.Map<String, java.util.List<String>> all = children;
+    return children().getOrDefault(typeUrl, Map.of()).getOrDefault(name, List.of());
+  }
+
+  /** Everything the parents of a type ask for, all of them together; computed once per set. */
+  java.util.Set<String> allChildren(String typeUrl) {
+    java.util.Map<String, java.util.Set<String>> all = allChildren;
     if (all == null) {
       all = new HashMap<>();
+      for (var entry : children().entrySet()) {
+        java.util.Set<String> union = new java.util.HashSet<>();
+        entry.getValue().values().forEach(union::addAll);
+        all.put(entry.getKey(), union);
+      }
+      allChildren = all;
+    }
+    return all.getOrDefault(typeUrl, java.util.Set.of());
+  }
+
+  private Map<String, Map<String, List<String>>> children() {
+    Map<String, Map<String, List<String>>> all = children;
+    if (all == null) {
+      all = new HashMap<>();
+      Map<String, List<String>> clusters = new HashMap<>();
       for (PreparedResource cluster : byType.get(XdsTypes.CLUSTER).values()) {
-        all.put(XdsTypes.CLUSTER + '\n' + cluster.name(),
-            References.assignment((Cluster) cluster.message()).map(List::of).orElse(List.of()));
+        clusters.put(cluster.name(), References.assignment((Cluster) cluster.message()).map(List::of).orElse(List.of()));
       }
+      Map<String, List<String>> listeners = new HashMap<>();
       for (PreparedResource listener : byType.get(XdsTypes.LISTENER).values()) {
-        all.put(XdsTypes.LISTENER + '\n' + listener.name(),
-            References.routeConfigurations((Listener) listener.message()));
+        listeners.put(listener.name(), References.routeConfigurations((Listener) listener.message()));
       }
+      all.put(XdsTypes.CLUSTER, clusters);
+      all.put(XdsTypes.LISTENER, listeners);
       children = all;
     }
-    return all.getOrDefault(typeUrl + '\n' + name, List.of());
+    return all;
+  }
+
+  /** A key for the names of a type: equal keys, the same names (a stream that asked for all of them still does). */
+  String namesKey(String typeUrl) {
+    return namesKeys.computeIfAbsent(typeUrl, type -> ContentVersion.ofHashes(byType.get(type).keySet()));
+  }
+
+  /** A key for {@link #allChildren}: equal keys, the same names. */
+  String childrenKey(String typeUrl) {
+    return namesKeys.computeIfAbsent("children of " + typeUrl,
+        type -> ContentVersion.ofHashes(new java.util.TreeSet<>(allChildren(typeUrl))));
+  }
+
+  /**
+   * The resources of a type that are new or changed compared with what was sent before, remembered for
+   * a few {@code before} maps: the streams of a profile mostly hold the same one, the previous target's.
+   */
+  List<PreparedResource> changedSince(String typeUrl, Map<String, PreparedResource> before) {
+    // Per type: maps of different types may be the same object (the empty map, say).
+    Map<Map<String, PreparedResource>, List<PreparedResource>> ofType = diffs.get(typeUrl);
+    synchronized (ofType) {
+      List<PreparedResource> known = ofType.get(before);
+      if (known != null) {
+        return known;
+      }
+    }
+    List<PreparedResource> changed = new java.util.ArrayList<>();
+    for (PreparedResource resource : byType.get(typeUrl).values()) {
+      PreparedResource had = before.get(resource.name());
+      // Prepared resources are shared, so an unchanged one is usually the very same object.
+      if (had != resource && (had == null || !had.hash().equals(resource.hash()))) {
+        changed.add(resource);
+      }
+    }
+    List<PreparedResource> result = List.copyOf(changed);
+    synchronized (ofType) {
+      if (ofType.size() >= 8) {
+        ofType.clear();
+      }
+      ofType.put(before, result);
+    }
+    return result;
   }
 
   /** The resources as messages, e.g. for checks and config dumps. */

@@ -211,7 +211,7 @@ final class ServingStream {
     List<String> names = request.getResourceNamesList();
     if (names.contains("*") || (names.isEmpty() && XdsTypes.emptyMeansWildcard(type) && (first || sub.wildcard))) {
       sub.wildcard = true;
-      sub.names = Set.copyOf(names.stream().filter(n -> !n.equals("*")).toList());
+      sub.replaceNames(Set.copyOf(names.stream().filter(n -> !n.equals("*")).toList()));
     } else {
       sub.wildcard = false;
       sub.names(new HashSet<>(names));
@@ -237,7 +237,7 @@ final class ServingStream {
         assignmentsToResend.clear();
       }
       sub.wildcard = request.getResourceNamesSubscribeCount() == 0 && XdsTypes.emptyMeansWildcard(type);
-      sub.names = new HashSet<>();
+      sub.replaceNames(new HashSet<>());
     }
     String answered = request.getResponseNonce();
     if (request.hasErrorDetail()) {
@@ -271,7 +271,7 @@ final class ServingStream {
       if (!tooManyLocked(names.size())) {
         return false;
       }
-      sub.names = names;
+      sub.replaceNames(names);
       sub.sent = sent;
     }
     return true;
@@ -354,7 +354,7 @@ final class ServingStream {
     if (parent == null || !parent.wildcard) {
       return true;
     }
-    SortedMap<String, PreparedResource> parents = parent.select(held.resources(parentType));
+    SortedMap<String, PreparedResource> parents = parent.select(held);
     if (!parent.holds(parents)) {
       return false;
     }
@@ -362,15 +362,26 @@ final class ServingStream {
     if (child == null) {
       return true;
     }
-    Set<String> needed = new HashSet<>();
-    parents.keySet().forEach(name -> needed.addAll(held.children(parentType, name)));
-    return child.covers(needed) && child.holds(child.select(held.resources(childType)));
+    boolean covered;
+    if (parents == held.resources(parentType)) {
+      covered = child.coversAllChildren(held, parentType);
+    } else {
+      Set<String> needed = new HashSet<>();
+      for (String name : parents.keySet()) {
+        needed.addAll(held.children(parentType, name));
+      }
+      covered = child.covers(needed);
+    }
+    return covered && child.holds(child.select(held));
   }
 
   // --- responses ------------------------------------------------------------------------------
 
   private void pump() {
-    if (closed || held == null || !out.isReady()) {
+    // Readiness paces a client that does not read; a stream that was sent nothing yet is not held back
+    // by it (its transport may not count as ready before its first response), so the first answers
+    // never wait for an onReady that may have come already.
+    if (closed || held == null || (nonce > 0 && !out.isReady())) {
       return;
     }
     // A step whose resources are already held moves on at once; three rounds reach the target.
@@ -394,7 +405,7 @@ final class ServingStream {
   private void sendSotw(TypeSubscription sub) {
     String type = sub.typeUrl;
     SortedMap<String, PreparedResource> all = held.resources(type);
-    SortedMap<String, PreparedResource> selected = sub.select(all);
+    SortedMap<String, PreparedResource> selected = sub.select(held);
     String version = version(type, all, selected);
     if (!sub.claimedVersion.isEmpty()) {
       // A reconnecting client that holds exactly this already is not sent it again; but assignments go
@@ -422,7 +433,7 @@ final class ServingStream {
       sub.sent = selected;
       return;
     }
-    List<PreparedResource> changed = changed(sub, selected);
+    List<PreparedResource> changed = changed(sub, selected, all);
     if (!changed.isEmpty()) {
       respondSotw(sub, version, changed, changed.size() == selected.size());
     }
@@ -432,8 +443,8 @@ final class ServingStream {
   private void sendDelta(TypeSubscription sub) {
     String type = sub.typeUrl;
     SortedMap<String, PreparedResource> all = held.resources(type);
-    SortedMap<String, PreparedResource> selected = sub.select(all);
-    List<PreparedResource> changed = changed(sub, selected);
+    SortedMap<String, PreparedResource> selected = sub.select(held);
+    List<PreparedResource> changed = changed(sub, selected, all);
     List<String> removed = new ArrayList<>();
     for (String name : sub.sent.keySet()) {
       if (!selected.containsKey(name) && (sub.wildcard || sub.names.contains(name))) {
@@ -463,14 +474,21 @@ final class ServingStream {
   }
 
   /** What the client lacks or holds in another version, plus assignments to resend. */
-  private static List<PreparedResource> changed(TypeSubscription sub, SortedMap<String, PreparedResource> selected) {
-    List<PreparedResource> changed = new ArrayList<>();
-    if (sub.sent == selected && sub.resend.isEmpty()) {
-      return changed;
+  private List<PreparedResource> changed(TypeSubscription sub, SortedMap<String, PreparedResource> selected,
+      SortedMap<String, PreparedResource> all) {
+    if (sub.resend.isEmpty() && sub.sent == selected) {
+      return List.of();
     }
+    if (sub.resend.isEmpty() && selected == all) {
+      // The common case, shared by the streams of a profile: computed once per change.
+      return held.changedSince(sub.typeUrl, sub.sent);
+    }
+    List<PreparedResource> changed = new ArrayList<>();
     for (PreparedResource resource : selected.values()) {
       PreparedResource had = sub.sent.get(resource.name());
-      if (had == null || !had.hash().equals(resource.hash()) || sub.resend.contains(resource.name())) {
+      // Prepared resources are shared, so an unchanged one is usually the very same object.
+      if (had != resource && (had == null || !had.hash().equals(resource.hash()))
+          || sub.resend.contains(resource.name())) {
         changed.add(resource);
       }
     }
@@ -490,7 +508,9 @@ final class ServingStream {
       return;
     }
     TypeSubscription endpoints = subscriptions.get(XdsTypes.ENDPOINT);
-    for (PreparedResource cluster : after.values()) {
+    List<PreparedResource> changedClusters = after == held.resources(XdsTypes.CLUSTER)
+        ? held.changedSince(XdsTypes.CLUSTER, before) : new ArrayList<>(after.values());
+    for (PreparedResource cluster : changedClusters) {
       PreparedResource had = before.get(cluster.name());
       if (had == null || !had.hash().equals(cluster.hash())) {
         for (String assignment : held.children(XdsTypes.CLUSTER, cluster.name())) {

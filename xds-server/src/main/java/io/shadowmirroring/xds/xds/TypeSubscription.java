@@ -53,14 +53,38 @@ final class TypeSubscription {
     return versionsByNonce.getOrDefault(nonce, "");
   }
 
+  private String lastCovered;
+
+  /** Whether every child the parents of {@code set} name is subscribed; remembered by the names' key. */
+  boolean coversAllChildren(ResourceSet set, String parentType) {
+    String key = set.childrenKey(parentType);
+    if (wildcard || key.equals(lastCovered)) {
+      return true;
+    }
+    if (names.containsAll(set.allChildren(parentType))) {
+      lastCovered = key;
+      return true;
+    }
+    return false;
+  }
+
   /** Whether every named child is subscribed. */
   boolean covers(Set<String> children) {
     return wildcard || names.containsAll(children);
   }
 
+  /** Sets the names as they are, what was sent left to the caller. */
+  void replaceNames(Set<String> subscribed) {
+    names = subscribed;
+    lastCovered = null;
+    lastSelectedAll = null;
+  }
+
   /** Forgets what was sent of names no longer subscribed, so a later subscription gets them again. */
   void names(Set<String> subscribed) {
     names = subscribed;
+    lastCovered = null;
+    lastSelectedAll = null;
     if (!subscribed.containsAll(sent.keySet())) {
       Map<String, PreparedResource> kept = new TreeMap<>();
       sent.forEach((name, resource) -> {
@@ -73,8 +97,21 @@ final class TypeSubscription {
   }
 
   /** The resources of this type the client asked for, out of those given. */
-  SortedMap<String, PreparedResource> select(SortedMap<String, PreparedResource> all) {
-    if (wildcard || (names.size() >= all.size() && names.containsAll(all.keySet()))) {
+  private String lastSelectedAll;
+
+  /** The resources of this type in the set that the client asked for; the set's own map when all. */
+  SortedMap<String, PreparedResource> select(ResourceSet set) {
+    SortedMap<String, PreparedResource> all = set.resources(typeUrl);
+    if (wildcard) {
+      return all;
+    }
+    String key = set.namesKey(typeUrl);
+    if (key.equals(lastSelectedAll)) {
+      return all;
+    }
+    if (names.size() >= all.size() && names.containsAll(all.keySet())) {
+      // Remembered by the names' key: the next target with the same names needs no check.
+      lastSelectedAll = key;
       return all;
     }
     SortedMap<String, PreparedResource> selected = new TreeMap<>();
