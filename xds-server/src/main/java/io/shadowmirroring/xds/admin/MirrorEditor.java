@@ -24,9 +24,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every change the admin API makes: edit a Service's mirror annotations, check the result exactly as
@@ -34,10 +38,17 @@ import java.util.stream.Collectors;
  * wait until it is served. Nothing is kept only here; the annotations are the record.
  *
  * <p>Edits of one Service run one at a time, each starting from the live annotations, so two quick
- * edits cannot undo each other; edits of different Services do not wait for each other. The version
+ * edits cannot undo each other; edits of different Services do not wait for each other. Writers
+ * outside this process (kubectl, another replica, an editor) are handled by a conditional write: an
+ * edit whose read went stale is re-read and re-applied, up to {@link #MAX_WRITE_ATTEMPTS} times, then
+ * fails with ABORTED; it never overwrites the other change. The version
  * prediction (a full translation) runs outside that lock.
  */
 public final class MirrorEditor {
+  /** Writes of one change before giving up when others keep changing the same Service. */
+  static final int MAX_WRITE_ATTEMPTS = 5;
+  private static final Logger LOG = LoggerFactory.getLogger(MirrorEditor.class);
+
   private final ConfigSource source;
   private final MirrorReconciler reconciler;
   private final ConfigVersions versions;
@@ -45,6 +56,7 @@ public final class MirrorEditor {
   private final MirrorResolver resolver = new MirrorResolver();
   // One lock object per Service ever edited: bounded by the number of Services.
   private final ConcurrentHashMap<ServiceRef, Object> locks = new ConcurrentHashMap<>();
+  private final AtomicLong conflicts = new AtomicLong();
 
   public MirrorEditor(ConfigSource source, MirrorReconciler reconciler, ConfigVersions versions) {
     this.source = source;
@@ -65,7 +77,8 @@ public final class MirrorEditor {
    * @param edit turns the current mirror annotations into the wanted ones
    * @throws StatusException UNAVAILABLE before the first build (nothing is written then), NOT_FOUND for an
    *     unknown Service, INVALID_ARGUMENT with the parser's exact
-   *     message for an invalid result (nothing is written then), UNAVAILABLE when the write fails
+   *     message for an invalid result (nothing is written then), UNAVAILABLE when the write fails, ABORTED
+   *     when others changed the Service under every attempt (nothing is written then)
    */
   public Outcome apply(ServiceRef ref, UnaryOperator<Map<String, String>> edit, boolean wait, Duration timeout)
       throws StatusException {
@@ -84,13 +97,31 @@ public final class MirrorEditor {
       if (cached == null) {
         throw Status.NOT_FOUND.withDescription("service " + ref + " not found").asException();
       }
-      ServiceInput current = new ServiceInput(ref, liveAnnotations(ref), cached.ports());
-      wanted = new TreeMap<>(edit.apply(mirrorAnnotations(current.annotations())));
-      ServiceInput edited = validate(current, wanted, services);
-      List<ServiceInput> changed = new ArrayList<>(services.values());
-      changed.replaceAll(s -> s.ref().equals(ref) ? edited : s);
-      after = new Inventory(changed, inventory.endpointSlices());
-      write(ref, wanted);
+      // Read, edit, write on condition that nothing changed since the read; when someone else wrote in
+      // between (kubectl, another replica, an editor), read again and apply the edit on top of theirs.
+      for (int attempt = 1; ; attempt++) {
+        AnnotationWriter.Stored stored = read(ref);
+        ServiceInput current = new ServiceInput(ref, stored.annotations(), cached.ports());
+        wanted = new TreeMap<>(edit.apply(mirrorAnnotations(current.annotations())));
+        ServiceInput edited = validate(current, wanted, services);
+        try {
+          write(ref, stored, wanted);
+          List<ServiceInput> changed = new ArrayList<>(services.values());
+          changed.replaceAll(s -> s.ref().equals(ref) ? edited : s);
+          after = new Inventory(changed, inventory.endpointSlices());
+          break;
+        } catch (AnnotationWriter.ConflictException e) {
+          conflicts.incrementAndGet();
+          if (attempt == MAX_WRITE_ATTEMPTS) {
+            throw Status.ABORTED.withDescription("the annotations of " + ref + " changed under each of "
+                + MAX_WRITE_ATTEMPTS + " attempts to write this change (" + e.getMessage()
+                + "); nothing was written, try again").asException();
+          }
+          LOG.info("write to {} conflicted with another writer ({}); re-reading (attempt {} of {})", ref,
+              e.getMessage(), attempt + 1, MAX_WRITE_ATTEMPTS);
+          pauseBeforeRetry(attempt);
+        }
+      }
     }
     reconciler.poke();
     String willServe = versions.predict(after);
@@ -100,9 +131,24 @@ public final class MirrorEditor {
     return awaitServed(ref, wanted, timeout);
   }
 
-  private Map<String, String> liveAnnotations(ServiceRef ref) throws StatusException {
+  /** How many writes found the annotations changed under them and were re-applied (or given up). */
+  public long conflicts() {
+    return conflicts.get();
+  }
+
+  // Two replicas retrying in lockstep would collide again: wait a random, growing moment.
+  private static void pauseBeforeRetry(int attempt) throws StatusException {
     try {
-      return source.annotationWriter().currentAnnotations(ref);
+      Thread.sleep(ThreadLocalRandom.current().nextLong(5, 20L * attempt + 10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw Status.CANCELLED.withDescription("interrupted while retrying a write").asException();
+    }
+  }
+
+  private AnnotationWriter.Stored read(ServiceRef ref) throws StatusException {
+    try {
+      return source.annotationWriter().read(ref);
     } catch (AnnotationWriter.ServiceNotFoundException e) {
       throw Status.NOT_FOUND.withDescription(e.getMessage()).asException();
     } catch (IOException e) {
@@ -110,9 +156,10 @@ public final class MirrorEditor {
     }
   }
 
-  private void write(ServiceRef ref, Map<String, String> wanted) throws StatusException {
+  private void write(ServiceRef ref, AnnotationWriter.Stored base, Map<String, String> wanted)
+      throws StatusException, AnnotationWriter.ConflictException {
     try {
-      source.annotationWriter().replaceMirrorAnnotations(ref, wanted);
+      source.annotationWriter().replaceMirrorAnnotations(ref, base, wanted);
     } catch (AnnotationWriter.ServiceNotFoundException e) {
       throw Status.NOT_FOUND.withDescription(e.getMessage()).asException();
     } catch (IOException e) {

@@ -31,8 +31,9 @@ public final class InvalidMirrorConfigException extends Exception {
     return oneLine.length() <= 120 ? oneLine : oneLine.substring(0, 117) + "...";
   }
 
-  // Reasons quote the offending entry, which may span lines just like the value.
+  // Reasons quote the offending entry, which may span lines just like the value; every line
+  // terminator a log viewer or terminal honours (not only \n) would split the one line.
   private static String oneLine(String text) {
-    return text.replace('\n', ' ');
+    return text.replaceAll("[\\n\\r\\u000B\\u000C\\u0085\\u2028\\u2029]", " ");
   }
 }

@@ -131,7 +131,7 @@ public final class DirectorySource implements ConfigSource {
     return changed;
   }
 
-  private static String sha256(byte[] content) {
+  static String sha256(byte[] content) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
     } catch (NoSuchAlgorithmException e) {
@@ -191,9 +191,12 @@ public final class DirectorySource implements ConfigSource {
     return List.copyOf(errors.values());
   }
 
+  // Hidden files and temporary ones (editors' and our own atomic rewrites', which end in .tmp) are
+  // never input: a half-written temporary file must not be served, and a leftover one not twice.
   private static boolean isYaml(Path path) {
     String name = path.getFileName().toString();
-    return Files.isRegularFile(path) && !name.startsWith(".") && (name.endsWith(".yaml") || name.endsWith(".yml"));
+    return Files.isRegularFile(path) && !name.startsWith(".") && !name.endsWith(".tmp")
+        && (name.endsWith(".yaml") || name.endsWith(".yml"));
   }
 
   @Override

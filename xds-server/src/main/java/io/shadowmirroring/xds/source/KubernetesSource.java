@@ -1,15 +1,24 @@
 package io.shadowmirroring.xds.source;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.shadowmirroring.xds.model.Inventory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,20 +26,37 @@ import org.slf4j.LoggerFactory;
  * Services and EndpointSlices from the Kubernetes API through fabric8 informers, across all
  * namespaces or the given ones. The label selector applies to Services; EndpointSlices are matched
  * to Services by their service-name label.
+ *
+ * <p>What fabric8 (8.0) recovers from by itself: a watch that drops or an API server that is away
+ * for a while (the watch reconnects with backoff), and a watch answered with 410 Gone (the informer
+ * lists again and the store converges). What it does not: an informer that has stopped for good (its
+ * exception handler gives up on a watch that fails with anything but 410, or on reconnect attempts
+ * beyond the client's limit; fabric8 issues 6379 and 4796). Such an informer is reported as a failure
+ * (logged, {@code /readyz} 503), its last objects keep being served, and a new informer is started
+ * with backoff; once it has listed, it replaces the stopped one and the failure clears.
  */
 public final class KubernetesSource implements ConfigSource {
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesSource.class);
   private static final long RESYNC_MILLIS = 0;
+  private static final Duration FIRST_RESTART_DELAY = Duration.ofSeconds(1);
+  private static final Duration MAX_RESTART_DELAY = Duration.ofSeconds(16);
 
   private final KubernetesClient client;
   private final List<String> namespaces;
   private final String selector;
   private final KubernetesEventReporter reporter;
-  // Published once, after every informer exists: inform() syncs one informer at a time, so "all of
+  // Published once, after every informer exists: start() syncs one informer at a time, so "all of
   // these have synced" means nothing until the lists are complete.
-  private volatile List<SharedIndexInformer<Service>> serviceInformers = List.of();
-  private volatile List<SharedIndexInformer<EndpointSlice>> sliceInformers = List.of();
-  private final AtomicReference<String> failure = new AtomicReference<>();
+  private volatile List<Watched<Service>> services = List.of();
+  private volatile List<Watched<EndpointSlice>> slices = List.of();
+  // What is stopped, by what it watches; the first one is the reason /readyz shows.
+  private final Map<String, String> failures = new ConcurrentSkipListMap<>();
+  private final ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread thread = new Thread(r, "kubernetes-informer-restart");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private volatile Runnable onChange = () -> { };
   private volatile boolean closing;
 
   /**
@@ -46,7 +72,32 @@ public final class KubernetesSource implements ConfigSource {
 
   @Override
   public void start(Runnable onChange) {
-    ResourceEventHandler<Object> handler = new ResourceEventHandler<>() {
+    this.onChange = onChange;
+    List<Watched<Service>> watchedServices = new ArrayList<>();
+    List<Watched<EndpointSlice>> watchedSlices = new ArrayList<>();
+    if (namespaces.isEmpty()) {
+      var all = client.services().inAnyNamespace();
+      watchedServices.add(new Watched<>("services in all namespaces",
+          () -> selector.isEmpty() ? all : all.withLabelSelector(selector)));
+      watchedSlices.add(new Watched<>("endpointslices in all namespaces",
+          () -> client.discovery().v1().endpointSlices().inAnyNamespace()));
+    } else {
+      for (String namespace : namespaces) {
+        var inNamespace = client.services().inNamespace(namespace);
+        watchedServices.add(new Watched<>("services in namespace " + namespace,
+            () -> selector.isEmpty() ? inNamespace : inNamespace.withLabelSelector(selector)));
+        watchedSlices.add(new Watched<>("endpointslices in namespace " + namespace,
+            () -> client.discovery().v1().endpointSlices().inNamespace(namespace)));
+      }
+    }
+    Stream.concat(watchedServices.stream(), watchedSlices.stream()).forEach(Watched::startFirst);
+    slices = List.copyOf(watchedSlices);
+    services = List.copyOf(watchedServices);
+    onChange.run();
+  }
+
+  private ResourceEventHandler<Object> handler() {
+    return new ResourceEventHandler<>() {
       @Override
       public void onAdd(Object obj) {
         onChange.run();
@@ -62,51 +113,100 @@ public final class KubernetesSource implements ConfigSource {
         onChange.run();
       }
     };
-    List<SharedIndexInformer<Service>> services = new ArrayList<>();
-    List<SharedIndexInformer<EndpointSlice>> slices = new ArrayList<>();
-    if (namespaces.isEmpty()) {
-      var all = client.services().inAnyNamespace();
-      services.add((selector.isEmpty() ? all : all.withLabelSelector(selector)).inform(handler, RESYNC_MILLIS));
-      slices.add(client.discovery().v1().endpointSlices().inAnyNamespace().inform(handler, RESYNC_MILLIS));
-    } else {
-      for (String namespace : namespaces) {
-        var inNamespace = client.services().inNamespace(namespace);
-        services.add((selector.isEmpty() ? inNamespace : inNamespace.withLabelSelector(selector))
-            .inform(handler, RESYNC_MILLIS));
-        slices.add(client.discovery().v1().endpointSlices().inNamespace(namespace).inform(handler, RESYNC_MILLIS));
-      }
+  }
+
+  /** One list-and-watch (a kind in a namespace, or in all), and the informer that currently serves it. */
+  private final class Watched<T extends HasMetadata> {
+    private final String what;
+    private final Supplier<Informable<T>> resources;
+    private volatile SharedIndexInformer<T> informer;
+
+    Watched(String what, Supplier<Informable<T>> resources) {
+      this.what = what;
+      this.resources = resources;
     }
-    sliceInformers = List.copyOf(slices);
-    serviceInformers = List.copyOf(services);
-    // An informer can stop for good (API server restarts, socket kills); say so on /readyz.
-    List<SharedIndexInformer<?>> all = new ArrayList<>(services);
-    all.addAll(slices);
-    for (SharedIndexInformer<?> informer : all) {
-      informer.stopped().whenComplete((ignored, error) -> {
-        if (closing) {
+
+    void startFirst() {
+      informer = resources.get().inform(handler(), RESYNC_MILLIS);
+      followStop(informer);
+    }
+
+    SharedIndexInformer<T> informer() {
+      return informer;
+    }
+
+    private void followStop(SharedIndexInformer<T> watched) {
+      watched.stopped().whenComplete((ignored, error) -> {
+        if (closing || watched != informer) {
           return;
         }
-        String reason = error == null ? "an informer stopped" : "an informer stopped: " + error.getMessage();
-        if (failure.compareAndSet(null, reason)) {
-          LOG.error("Kubernetes source: {}", reason);
-        }
+        String reason = "the informer for " + what + " stopped"
+            + (error == null ? "" : ": " + oneLine(error)) + "; serving its last objects while it restarts";
+        failures.put(what, reason);
+        LOG.error("Kubernetes source: {}", reason);
+        // A rebuild with the same objects serves the same bytes, and sets the gRPC health to NOT_SERVING.
+        onChange.run();
+        scheduleRestart(1, FIRST_RESTART_DELAY);
       });
     }
-    onChange.run();
+
+    private void scheduleRestart(int attempt, Duration delay) {
+      if (closing) {
+        return;
+      }
+      restarts.schedule(() -> restart(attempt, delay), delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void restart(int attempt, Duration delay) {
+      if (closing) {
+        return;
+      }
+      SharedIndexInformer<T> fresh = resources.get().runnableInformer(RESYNC_MILLIS);
+      fresh.addEventHandler(handler());
+      fresh.start().whenComplete((ignored, error) -> {
+        if (error != null || closing) {
+          fresh.close();
+          Duration next = delay.multipliedBy(2).compareTo(MAX_RESTART_DELAY) > 0 ? MAX_RESTART_DELAY
+              : delay.multipliedBy(2);
+          if (!closing) {
+            LOG.warn("Kubernetes source: could not start the informer for {} again (attempt {}): {}; next try in {} ms",
+                what, attempt, error == null ? "closing" : oneLine(error), next.toMillis());
+          }
+          scheduleRestart(attempt + 1, next);
+          return;
+        }
+        SharedIndexInformer<T> stopped = informer;
+        informer = fresh;
+        stopped.close();
+        followStop(fresh);
+        failures.remove(what);
+        LOG.info("Kubernetes source: the informer for {} is listing and watching again (attempt {})", what, attempt);
+        onChange.run();
+      });
+    }
+  }
+
+  private static String oneLine(Throwable error) {
+    Throwable cause = error;
+    while (cause.getCause() != null && cause.getMessage() == null) {
+      cause = cause.getCause();
+    }
+    String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    return message.replaceAll("\\s+", " ").trim();
   }
 
   @Override
   public boolean synced() {
-    List<SharedIndexInformer<Service>> services = serviceInformers;
-    List<SharedIndexInformer<EndpointSlice>> slices = sliceInformers;
-    return !services.isEmpty() && !slices.isEmpty()
-        && services.stream().allMatch(SharedIndexInformer::hasSynced)
-        && slices.stream().allMatch(SharedIndexInformer::hasSynced);
+    List<Watched<Service>> watchedServices = services;
+    List<Watched<EndpointSlice>> watchedSlices = slices;
+    return !watchedServices.isEmpty() && !watchedSlices.isEmpty()
+        && watchedServices.stream().allMatch(w -> w.informer().hasSynced())
+        && watchedSlices.stream().allMatch(w -> w.informer().hasSynced());
   }
 
   @Override
   public Optional<String> failure() {
-    return Optional.ofNullable(failure.get());
+    return failures.values().stream().findFirst();
   }
 
   @Override
@@ -118,9 +218,9 @@ public final class KubernetesSource implements ConfigSource {
   public Inventory inventory() {
     String fallback = client.getNamespace() == null ? "default" : client.getNamespace();
     return new Inventory(
-        serviceInformers.stream().flatMap(i -> i.getStore().list().stream())
+        services.stream().flatMap(w -> w.informer().getStore().list().stream())
             .map(s -> KubernetesObjects.service(s, fallback)).toList(),
-        sliceInformers.stream().flatMap(i -> i.getStore().list().stream())
+        slices.stream().flatMap(w -> w.informer().getStore().list().stream())
             .map(s -> KubernetesObjects.endpointSlice(s, fallback)).toList());
   }
 
@@ -148,7 +248,8 @@ public final class KubernetesSource implements ConfigSource {
   @Override
   public void close() {
     closing = true;
-    serviceInformers.forEach(SharedIndexInformer::close);
-    sliceInformers.forEach(SharedIndexInformer::close);
+    restarts.shutdownNow();
+    services.forEach(w -> w.informer().close());
+    slices.forEach(w -> w.informer().close());
   }
 }

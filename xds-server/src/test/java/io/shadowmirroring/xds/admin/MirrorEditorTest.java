@@ -191,19 +191,18 @@ class MirrorEditorTest {
       AnnotationWriter writer = source.annotationWriter();
       return new AnnotationWriter() {
         @Override
-        public Map<String, String> currentAnnotations(ServiceRef service)
-            throws ServiceNotFoundException, IOException {
+        public Stored read(ServiceRef service) throws ServiceNotFoundException, IOException {
           if (service.equals(slow)) {
             reading.countDown();
             await(release);
           }
-          return writer.currentAnnotations(service);
+          return writer.read(service);
         }
 
         @Override
-        public void replaceMirrorAnnotations(ServiceRef service, Map<String, String> annotations)
-            throws ServiceNotFoundException, IOException {
-          writer.replaceMirrorAnnotations(service, annotations);
+        public void replaceMirrorAnnotations(ServiceRef service, Stored base, Map<String, String> annotations)
+            throws ServiceNotFoundException, ConflictException, IOException {
+          writer.replaceMirrorAnnotations(service, base, annotations);
         }
       };
     }

@@ -46,12 +46,12 @@ public final class GatedSource implements ConfigSource {
   public AnnotationWriter annotationWriter() {
     return new AnnotationWriter() {
       @Override
-      public Map<String, String> currentAnnotations(ServiceRef service) throws ServiceNotFoundException {
+      public Stored read(ServiceRef service) throws ServiceNotFoundException {
         throw new ServiceNotFoundException(service);
       }
 
       @Override
-      public void replaceMirrorAnnotations(ServiceRef service, Map<String, String> annotations)
+      public void replaceMirrorAnnotations(ServiceRef service, Stored base, Map<String, String> annotations)
           throws ServiceNotFoundException {
         throw new ServiceNotFoundException(service);
       }

@@ -1,0 +1,344 @@
+package io.shadowmirroring.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs the scenarios against one server kind. Each server gets a fresh, identical input, so both start
+ * from the same bytes: the main run (scenarios 1–5 and 8, the mock API server) and the memory run
+ * (scenario 6, a directory of YAML, {@code -Xmx1g}).
+ */
+final class ScenarioRunner {
+  private static final Duration STORM_TIMEOUT = Duration.ofMinutes(3);
+  private static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration QUIET = Duration.ofSeconds(1);
+
+  private final HarnessOptions options;
+  private final ServerKind kind;
+  private final Consumer<String> log;
+  private final Map<Integer, Figures> results = new TreeMap<>();
+  private final Map<Integer, String> profiles = new TreeMap<>();
+  private int nextMarker = 1;
+
+  ScenarioRunner(HarnessOptions options, ServerKind kind, Consumer<String> log) {
+    this.options = options;
+    this.kind = kind;
+    this.log = log;
+  }
+
+  Map<Integer, Figures> results() {
+    return results;
+  }
+
+  /** JFR summaries by scenario. */
+  Map<Integer, String> profiles() {
+    return profiles;
+  }
+
+  void run() throws Exception {
+    if (options.mainRun()) {
+      mainRun();
+    }
+    if (options.scenarios().contains(6)) {
+      memoryRun();
+    }
+  }
+
+  private boolean wanted(int scenario) {
+    return options.scenarios().contains(scenario);
+  }
+
+  private void mainRun() throws Exception {
+    Path work = options.work().resolve(kind.label());
+    MeshFixture fixture = new MeshFixture(options.services(), options.mirrored());
+    try (KubernetesFeed feed = new KubernetesFeed(work, fixture)) {
+      long started = System.nanoTime();
+      feed.publishAll();
+      log.accept(kind.label() + ": " + fixture.services() + " Services and slices created in the mock API server in "
+          + seconds(started) + " s");
+      int port = ServerProcess.freePort();
+      try (ServerProcess server = ServerProcess.start(kind.label(), List.of(),
+              kind.arguments(feed.sourceArgument(), port, options.serverJar()), port, feed, work.resolve("server.log"));
+          LoadClient client = new LoadClient("127.0.0.1", port, options.streamsPerChannel(), new MarkerBoard(),
+              options.rtdsLayer())) {
+        server.awaitPort(Duration.ofMinutes(1));
+        firstSnapshot(client);
+        if (wanted(1) || wanted(2) || wanted(4) || wanted(5)) {
+          results.put(5, storm(server, client, options.streams(), LoadClient.Mode.SOTW));
+          if (wanted(1)) {
+            results.put(1, endpointChange(server, client, fixture, feed, 1));
+          }
+          if (wanted(2)) {
+            results.put(2, routeChange(server, client, feed, Markers.percentage(371_234), () -> {
+              fixture.setPercentage(0, 371_234);
+              feed.updateService(0);
+            }, null));
+          }
+          if (wanted(4)) {
+            Path recording = work.resolve("scenario-4.jfr");
+            results.put(4, routeChange(server, client, feed, Markers.text("PUT"), () -> {
+              fixture.setMethods(Math.min(2, fixture.mirrored() - 1), "GET,HEAD,OPTIONS,PUT");
+              feed.updateService(Math.min(2, fixture.mirrored() - 1));
+            }, options.jfr() ? recording : null));
+          }
+          if (!wanted(5)) {
+            results.remove(5);
+          }
+          client.closeStreams();
+        }
+        if (wanted(3)) {
+          Figures storm = storm(server, client, options.deltaStreams(), LoadClient.Mode.DELTA);
+          Figures change = endpointChange(server, client, fixture, feed, 3);
+          change.note("Delta: all " + options.deltaStreams() + " complete in "
+              + String.format("%.1f s", storm.get("all complete (s)")));
+          results.put(3, change);
+          client.closeStreams();
+        }
+        if (wanted(8)) {
+          results.put(8, churn(server, client, fixture, feed));
+          client.closeStreams();
+        }
+      }
+    }
+  }
+
+  /**
+   * One stream first, so that what follows measures serving, not the start: the source has synced and
+   * the first snapshot is built and served.
+   */
+  private void firstSnapshot(LoadClient client) throws Exception {
+    client.open(1, LoadClient.Mode.SOTW, kind.label() + "-first");
+    if (!client.awaitComplete(STORM_TIMEOUT)) {
+      throw new IllegalStateException(kind.label() + " served no complete configuration to a first stream in "
+          + STORM_TIMEOUT.toSeconds() + " s: " + client.firstFailure());
+    }
+    client.closeStreams();
+    client.awaitQuiet(QUIET, Duration.ofSeconds(10));
+  }
+
+  /** Scenario 5: {@code count} streams connect at once; CPU until every stream has everything. */
+  private Figures storm(ServerProcess server, LoadClient client, int count, LoadClient.Mode mode) throws Exception {
+    Figures figures = new Figures();
+    double cpu = server.cpuSeconds();
+    long bytes = client.bytes();
+    long started = System.nanoTime();
+    client.open(count, mode, kind.label() + "-" + mode.name().toLowerCase());
+    boolean all = client.awaitComplete(STORM_TIMEOUT);
+    double elapsed = seconds(started);
+    client.awaitQuiet(QUIET, Duration.ofSeconds(10));
+    figures.put("server CPU (s)", server.cpuSeconds() - cpu)
+        .put("all complete (s)", all ? elapsed : Double.NaN)
+        .put("streams complete", client.completeCount())
+        .put("bytes per stream", (client.bytes() - bytes) / (double) count);
+    if (!all) {
+      figures.note(client.completeCount() + " of " + count + " complete after " + STORM_TIMEOUT.toSeconds() + " s"
+          + (client.failedCount() > 0 ? ", " + client.failedCount() + " failed: " + client.firstFailure() : ""));
+    }
+    if (mode == LoadClient.Mode.SOTW) {
+      figures.put("heap after GC (MB)", heap(server, figures) / 1e6);
+    }
+    server.logLine("OutOfMemoryError").ifPresent(line -> figures.note("server log: " + line));
+    log.accept(kind.label() + ": " + count + " " + mode + " streams: " + figures.values() + " " + figures.notes());
+    return figures;
+  }
+
+  /** Scenarios 1 and 3: one EndpointSlice gains an endpoint. */
+  private Figures endpointChange(ServerProcess server, LoadClient client, MeshFixture fixture, InputFeed feed,
+      int scenario) throws Exception {
+    LatencyRecorder recorder = new LatencyRecorder();
+    client.board().recordEndpointsInto(recorder);
+    int k = nextMarker++;
+    int service = Math.min(fixture.services() - 1, scenario);
+    fixture.setMarker(service, k);
+    return measureChange(server, client, recorder, () -> {
+      client.board().endpointChangeWritten(k, System.nanoTime());
+      feed.updateSlice(service);
+    }, null, "endpoint change");
+  }
+
+  /** Scenarios 2 and 4: a change to the routes of one Service, found by a byte pattern. */
+  private Figures routeChange(ServerProcess server, LoadClient client, InputFeed feed, List<byte[]> marker,
+      IoAction change, Path recording) throws Exception {
+    LatencyRecorder recorder = new LatencyRecorder();
+    return measureChange(server, client, recorder, () -> {
+      client.board().watch(new MarkerBoard.PatternWatch(marker, Markers.routeTypes(), System.nanoTime(), recorder));
+      change.run();
+    }, recording, "route change");
+  }
+
+  private Figures measureChange(ServerProcess server, LoadClient client, LatencyRecorder recorder, IoAction change,
+      Path recording, String what) throws Exception {
+    int streams = client.streamCount();
+    if (recording != null) {
+      server.startRecording("change");
+    }
+    double cpu = server.cpuSeconds();
+    long bytes = client.bytes();
+    long responses = client.responses();
+    change.run();
+    long deadline = System.nanoTime() + CHANGE_TIMEOUT.toNanos();
+    while (recorder.summary().count() < streams && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    client.awaitQuiet(QUIET, Duration.ofSeconds(10));
+    Figures figures = new Figures().propagation(recorder.summary())
+        .put("bytes per stream", (client.bytes() - bytes) / (double) streams)
+        .put("responses per stream", (client.responses() - responses) / (double) streams)
+        .put("server CPU (s)", server.cpuSeconds() - cpu)
+        .put("streams that got it", recorder.summary().count());
+    if (recorder.summary().count() < streams) {
+      figures.note(recorder.summary().count() + " of " + streams + " streams got the change within "
+          + CHANGE_TIMEOUT.toSeconds() + " s");
+    }
+    if (recording != null) {
+      Path file = recording.resolveSibling(recording.getFileName().toString());
+      server.stopRecording("change", file);
+      profiles.put(4, JfrSummary.summarize(file, 15));
+    }
+    log.accept(kind.label() + ": " + what + ": " + figures.values() + " " + figures.notes());
+    return figures;
+  }
+
+  /** Scenario 8: {@code churnRate} EndpointSlice updates a second for {@code churnSeconds}. */
+  private Figures churn(ServerProcess server, LoadClient client, MeshFixture fixture, InputFeed feed)
+      throws Exception {
+    Figures storm = storm(server, client, options.churnStreams(), LoadClient.Mode.SOTW);
+    int windows = 6;
+    long duration = Duration.ofSeconds(options.churnSeconds()).toNanos();
+    long started = System.nanoTime();
+    LatencyRecorder recorder = new LatencyRecorder(started, duration / windows, windows);
+    client.board().recordEndpointsInto(recorder);
+    double cpu = server.cpuSeconds();
+    long bytes = client.bytes();
+    int changes = 0;
+    long interval = 1_000_000_000L / options.churnRate();
+    int firstMarker = nextMarker;
+    // Writers in parallel, so that a slow write (the mock API server shares these 2 cores) does not hold the
+    // schedule back; each change is timed from just before its own write. Two writes in flight may reach
+    // the server out of order, which can only shorten the time recorded for the earlier one.
+    ExecutorService writers = Executors.newFixedThreadPool(4);
+    try {
+      while (System.nanoTime() - started < duration && nextMarker < MeshFixture.MAX_MARKER) {
+        long due = started + changes * interval;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        }
+        int k = nextMarker++;
+        // Spread over the Services, as a rollout touches one Deployment's slice after another.
+        int service = (changes * 7919) % fixture.services();
+        fixture.setMarker(service, k);
+        writers.submit(() -> {
+          client.board().endpointChangeWritten(k, System.nanoTime());
+          feed.updateSlice(service);
+          return null;
+        });
+        changes++;
+      }
+    } finally {
+      writers.shutdown();
+      writers.awaitTermination(1, TimeUnit.MINUTES);
+    }
+    double wall = seconds(started);
+    long expected = (long) changes * client.streamCount();
+    long deadline = System.nanoTime() + CHANGE_TIMEOUT.toNanos();
+    while (recorder.summary().count() < expected && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    client.awaitQuiet(QUIET, Duration.ofSeconds(10));
+    double total = seconds(started);
+    double used = server.cpuSeconds() - cpu;
+    LatencyRecorder.Summary summary = recorder.summary();
+    List<LatencyRecorder.Summary> course = recorder.perWindow();
+    Figures figures = new Figures().propagation(summary)
+        .put("updates/s achieved", changes / wall)
+        .put("average cores", used / total)
+        .put("p99 first window (ms)", course.get(0).p99())
+        .put("p99 last window (ms)", course.get(windows - 1).p99())
+        .put("bytes per stream per s", (client.bytes() - bytes) / (double) client.streamCount() / total)
+        .put("server CPU (s)", used);
+    figures.note(changes + " updates (markers " + firstMarker + "–" + (nextMarker - 1) + ") over " + String.format(
+        "%.0f s", wall) + "; p99 per " + String.format("%.0f s", duration / 1e9 / windows) + " window: "
+        + course.stream().map(s -> String.format("%.0f", s.p99())).toList()
+        + (summary.count() < expected ? "; " + summary.count() + " of " + expected + " deliveries seen" : "")
+        + "; " + storm.get("streams complete") + " streams");
+    log.accept(kind.label() + ": churn: " + figures.values() + " " + figures.notes());
+    return figures;
+  }
+
+  /** Scenario 6: heap per idle stream beyond the shared snapshot, in a 1 GB heap. */
+  private void memoryRun() throws Exception {
+    Path work = options.work().resolve(kind.label() + "-memory");
+    MeshFixture fixture = new MeshFixture(options.memoryServices(), options.memoryServices() / 2);
+    Path directory = work.resolve("input");
+    try (DirectoryFeed feed = new DirectoryFeed(directory, fixture)) {
+      if (Files.isDirectory(directory)) {
+        try (var files = Files.list(directory)) {
+          for (Path file : files.toList()) {
+            Files.delete(file);
+          }
+        }
+      }
+      feed.publishAll();
+      int port = ServerProcess.freePort();
+      try (ServerProcess server = ServerProcess.start(kind.label(), List.of("-Xmx1g"),
+              kind.arguments(feed.sourceArgument(), port, options.serverJar()), port, feed, work.resolve("server.log"));
+          LoadClient client = new LoadClient("127.0.0.1", port, options.streamsPerChannel(), new MarkerBoard(),
+              options.rtdsLayer())) {
+        server.awaitPort(Duration.ofMinutes(1));
+        firstSnapshot(client);
+        Figures problems = new Figures();
+        double before = heap(server, problems);
+        Figures storm = storm(server, client, options.memoryStreams(), LoadClient.Mode.SOTW);
+        double with = heap(server, problems);
+        client.closeStreams();
+        Thread.sleep(1000);
+        double after = heap(server, problems);
+        Figures figures = new Figures()
+            .put("heap, no stream (MB)", before / 1e6)
+            .put("heap, " + options.memoryStreams() + " streams (MB)", with / 1e6)
+            .put("heap per idle stream (KB)", (with - before) / 1e3 / options.memoryStreams())
+            .put("streams complete", storm.get("streams complete"))
+            .put("all complete (s)", storm.get("all complete (s)"))
+            .put("server CPU (s)", storm.get("server CPU (s)"));
+        figures.note(fixture.services() + " Services, -Xmx1g, directory source; heap "
+            + String.format("%.1f MB once the streams closed", after / 1e6)
+            + (storm.notes().isEmpty() ? "" : "; " + storm.notes()));
+        server.logLine("OutOfMemoryError").ifPresent(line -> figures.note("server log: " + line));
+        if (!problems.notes().isEmpty()) {
+          figures.note(problems.notes());
+        }
+        results.put(6, figures);
+        log.accept(kind.label() + ": memory: " + figures.values() + " " + figures.notes());
+      }
+    }
+  }
+
+  /** Heap after a full GC in bytes, or NaN (and a note) when the server cannot tell. */
+  private static double heap(ServerProcess server, Figures figures) throws InterruptedException {
+    try {
+      return server.heapAfterGc();
+    } catch (IOException e) {
+      figures.note(e.getMessage());
+      return Double.NaN;
+    }
+  }
+
+  private static double seconds(long startedNanos) {
+    return (System.nanoTime() - startedNanos) / 1e9;
+  }
+
+  @FunctionalInterface
+  interface IoAction {
+    void run() throws IOException;
+  }
+}
