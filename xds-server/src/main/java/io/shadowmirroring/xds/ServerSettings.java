@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param exposure which Services get routes ({@code --expose})
  * @param limits what one client may ask of the xDS and admin ports
  * @param shutdown how the server stops on SIGTERM
+ * @param maxProfiles how many proxy profiles may exist at once; a stream asking for another is refused
+ *     ({@code --max-profiles})
  */
 public record ServerSettings(
     String xdsAddress,
@@ -32,7 +34,8 @@ public record ServerSettings(
     Optional<WebhookSettings> webhook,
     Exposure exposure,
     GrpcServerLimits limits,
-    ShutdownSettings shutdown) {
+    ShutdownSettings shutdown,
+    int maxProfiles) {
 
   /** With the default gRPC limits and shutdown. */
   public ServerSettings(String xdsAddress, int xdsPort, String metricsAddress, int metricsPort, int listenerPort,
@@ -40,7 +43,8 @@ public record ServerSettings(
       Optional<ServerTls.Files> tls, Duration tlsRefresh, AutomationSettings automation,
       Optional<WebhookSettings> webhook, Exposure exposure) {
     this(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce, ackWait, admin, tls,
-        tlsRefresh, automation, webhook, exposure, GrpcServerLimits.DEFAULTS, ShutdownSettings.DEFAULTS);
+        tlsRefresh, automation, webhook, exposure, GrpcServerLimits.DEFAULTS, ShutdownSettings.DEFAULTS,
+        io.shadowmirroring.xds.xds.SnapshotPublisher.DEFAULT_MAX_PROFILES);
   }
 
   /** With the default automation settings, without the admission webhook, exposing every Service. */
@@ -67,36 +71,41 @@ public record ServerSettings(
 
   public ServerSettings withAdmin(AdminSettings newAdmin) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, newAdmin, tls, tlsRefresh, automation, webhook, exposure, limits, shutdown);
+        ackWait, newAdmin, tls, tlsRefresh, automation, webhook, exposure, limits, shutdown, maxProfiles);
   }
 
   public ServerSettings withTls(ServerTls.Files files) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, admin, Optional.of(files), tlsRefresh, automation, webhook, exposure, limits, shutdown);
+        ackWait, admin, Optional.of(files), tlsRefresh, automation, webhook, exposure, limits, shutdown, maxProfiles);
   }
 
   public ServerSettings withAutomation(AutomationSettings newAutomation) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, admin, tls, tlsRefresh, newAutomation, webhook, exposure, limits, shutdown);
+        ackWait, admin, tls, tlsRefresh, newAutomation, webhook, exposure, limits, shutdown, maxProfiles);
   }
 
   public ServerSettings withWebhook(WebhookSettings settings) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, admin, tls, tlsRefresh, automation, Optional.of(settings), exposure, limits, shutdown);
+        ackWait, admin, tls, tlsRefresh, automation, Optional.of(settings), exposure, limits, shutdown, maxProfiles);
   }
 
   public ServerSettings withExposure(Exposure value) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, admin, tls, tlsRefresh, automation, webhook, value, limits, shutdown);
+        ackWait, admin, tls, tlsRefresh, automation, webhook, value, limits, shutdown, maxProfiles);
   }
 
   public ServerSettings withLimits(GrpcServerLimits value) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, admin, tls, tlsRefresh, automation, webhook, exposure, value, shutdown);
+        ackWait, admin, tls, tlsRefresh, automation, webhook, exposure, value, shutdown, maxProfiles);
   }
 
   public ServerSettings withShutdown(ShutdownSettings value) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, admin, tls, tlsRefresh, automation, webhook, exposure, limits, value);
+        ackWait, admin, tls, tlsRefresh, automation, webhook, exposure, limits, value, maxProfiles);
+  }
+
+  public ServerSettings withMaxProfiles(int value) {
+    return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
+        ackWait, admin, tls, tlsRefresh, automation, webhook, exposure, limits, shutdown, value);
   }
 }
