@@ -57,7 +57,7 @@ public class TranslationBenchmark {
   private MeshModel endpointMoved;
   private MeshModel percentageEdited;
   private final ProxyProfile edge = ProxyProfile.envoy(10000);
-  private final ProxyProfile rtdsEdge = ProxyProfile.envoy(10000);
+  private final ProxyProfile rtdsEdge = ProxyProfile.envoy(10000).withRuntimeLayer(true);
   private final MeshTranslator kept = new MeshTranslator();
   private final MeshTranslator keptRtds = new MeshTranslator();
   private long calls;

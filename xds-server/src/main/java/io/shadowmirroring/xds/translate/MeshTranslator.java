@@ -7,13 +7,12 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.service.runtime.v3.Runtime;
 import io.shadowmirroring.xds.model.ClusterRef;
-import io.shadowmirroring.xds.model.EndpointAddress;
 import io.shadowmirroring.xds.model.MeshModel;
 import io.shadowmirroring.xds.model.MirrorCopy;
-import io.shadowmirroring.xds.model.MirrorLimits;
 import io.shadowmirroring.xds.model.ModelScope;
-import io.shadowmirroring.xds.model.RoutePolicy;
 import io.shadowmirroring.xds.model.ServicePortModel;
+import io.shadowmirroring.xds.translate.TranslationMemo.PortOutputs;
+import io.shadowmirroring.xds.translate.TranslationMemo.ProfileMemo;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,9 +21,9 @@ import java.util.Map;
 /**
  * A pure function from the model to Envoy resources: no I/O, sorted, the same output for the same input.
  *
- * <p>An instance remembers the per-Service outputs of its last translations ({@link TranslationMemo}), so the
- * instance the publisher keeps re-translates only the Services that changed, then assembles the sorted lists.
- * That changes no output: a fresh instance gives the same bytes.
+ * <p>An instance remembers what its last translation of each profile made of each Service port
+ * ({@link TranslationMemo}), so the instance the publisher keeps re-translates only the ports that changed,
+ * then assembles the sorted lists. That changes no output: a fresh instance gives the same bytes.
  */
 public final class MeshTranslator {
   private final ClusterFactory clusters = new ClusterFactory();
@@ -35,89 +34,137 @@ public final class MeshTranslator {
   private final RuntimeLayerFactory runtimeLayers = new RuntimeLayerFactory();
   private final TranslationMemo memo = new TranslationMemo();
 
-  // The memo's keys: each holds exactly what its output is a function of.
-  private record ClusterKey(ClusterRef cluster, String appProtocol) {}
-
-  private record AssignmentKey(ClusterRef cluster, List<EndpointAddress> endpoints) {}
-
-  private record MirrorClusterKey(ClusterRef primary, ClusterRef target, String targetAppProtocol,
-      MirrorLimits limits) {}
-
-  private record VirtualHostKey(ClusterRef cluster, RoutePolicy route, List<String> domains,
-      boolean runtimeLayer) {}
-
-  private record GrpcListenerKey(ClusterRef cluster, RoutePolicy route) {}
-
-  private record DomainPlanKey(List<ClusterRef> routable, String namespace) {}
-
   public XdsResources translate(MeshModel fullModel, ProxyProfile profile) {
-    memo.startTranslating(fullModel);
+    ProfileMemo last = memo.forProfile(profile, fullModel);
+    synchronized (last) {
+      return translate(fullModel, profile, last);
+    }
+  }
+
+  private XdsResources translate(MeshModel fullModel, ProxyProfile profile, ProfileMemo last) {
     MeshModel model = profile.namespaces().isEmpty() ? fullModel
         : ModelScope.narrow(fullModel, ref -> profile.serves(ref.namespace()));
-    List<Cluster> clusterList = new ArrayList<>();
-    List<ClusterLoadAssignment> assignments = new ArrayList<>();
-    Map<ClusterRef, ServicePortModel> byCluster = new HashMap<>();
-    model.ports().forEach(port -> byCluster.put(port.cluster(), port));
-    for (ServicePortModel port : model.ports()) {
-      clusterList.add(memo.get(new ClusterKey(port.cluster(), port.appProtocol()), () -> clusters.cluster(port)));
-      assignments.add(memo.get(new AssignmentKey(port.cluster(), port.endpoints()),
-          () -> endpoints.loadAssignment(port)));
-      // Both profiles get the mirror clusters, so that every route names only clusters in the snapshot.
-      for (MirrorCopy copy : port.route().mirrors()) {
-        // The resolver only picks ports of existing Services, so the target is always there; were it not,
-        // the snapshot check would refuse the route that names the missing mirror cluster.
-        ServicePortModel target = byCluster.get(copy.cluster());
-        if (target != null) {
-          MirrorLimits limits = port.route().limits();
-          clusterList.add(memo.get(
-              new MirrorClusterKey(port.cluster(), target.cluster(), target.appProtocol(), limits),
-              () -> clusters.mirrorCluster(port.cluster(), target, limits)));
-        }
+    List<ServicePortModel> ports = model.ports();
+    boolean envoy = profile.kind() == ProxyProfile.Kind.ENVOY;
+    Map<ClusterRef, List<String>> plan = envoy ? domainPlan(ports, profile.namespace(), last) : Map.of();
+
+    Map<ClusterRef, PortOutputs> translated = new HashMap<>(ports.size() * 4 / 3 + 1);
+    List<Cluster> clusterList = new ArrayList<>(ports.size());
+    List<ClusterLoadAssignment> assignments = new ArrayList<>(ports.size());
+    List<VirtualHost> hosts = new ArrayList<>();
+    List<ServicePortModel> routed = new ArrayList<>();
+    List<Listener> grpcListeners = new ArrayList<>();
+    for (ServicePortModel port : ports) {
+      PortOutputs before = last.ports.get(port.cluster());
+      PortOutputs outputs = translatePort(port, ports, envoy ? plan.get(port.cluster()) : null, profile,
+          before != null && before.port().equals(port) ? before : null);
+      translated.put(port.cluster(), outputs);
+      clusterList.add(outputs.cluster());
+      assignments.add(outputs.assignment());
+      clusterList.addAll(outputs.mirrorClusters());
+      if (outputs.virtualHost() != null) {
+        hosts.add(outputs.virtualHost());
+        routed.add(port);
+      }
+      if (outputs.grpcListener() != null) {
+        grpcListeners.add(outputs.grpcListener());
       }
     }
-    if (profile.kind() == ProxyProfile.Kind.GRPC) {
-      return new XdsResources(clusterList, assignments, grpcListeners(model), List.of());
+    last.ports = translated;
+
+    if (!envoy) {
+      return new XdsResources(clusterList, assignments, grpcListeners, List.of());
     }
-    List<ServicePortModel> routed = new ArrayList<>();
-    RouteConfiguration routeConfiguration = envoyRoutes(model, profile, routed);
+    RouteConfiguration routeConfiguration = RouteConfiguration.newBuilder()
+        .setName(ResourceNames.envoyRouteConfiguration(profile.listenerPort()))
+        .addAllVirtualHosts(hosts)
+        .build();
     List<Runtime> runtimes = profile.runtimeLayer() ? List.of(runtimeLayers.layer(routed)) : List.of();
     return new XdsResources(clusterList, assignments, List.of(listeners.envoyListener(profile)),
         List.of(routeConfiguration), runtimes);
   }
 
-  /** The route configuration; adds the ports that got a virtual host to {@code routed}. */
-  private RouteConfiguration envoyRoutes(MeshModel model, ProxyProfile profile, List<ServicePortModel> routed) {
-    // Ports served as clusters only (out of scope, but a route sends to them) get no virtual host.
-    List<ServicePortModel> routable = model.ports().stream().filter(ServicePortModel::routable).toList();
-    // The plan depends on the routable ports' names only, so an endpoint or annotation change reuses it.
-    Map<ClusterRef, List<String>> plan = memo.get(
-        new DomainPlanKey(routable.stream().map(ServicePortModel::cluster).toList(), profile.namespace()),
-        () -> domains.plan(routable, profile.namespace()));
-    RouteConfiguration.Builder config =
-        RouteConfiguration.newBuilder().setName(ResourceNames.envoyRouteConfiguration(profile.listenerPort()));
-    List<VirtualHost> hosts = new ArrayList<>(routable.size());
-    for (ServicePortModel port : routable) {
-      List<String> hostDomains = plan.get(port.cluster());
-      if (!hostDomains.isEmpty()) {
-        hosts.add(memo.get(
-            new VirtualHostKey(port.cluster(), port.route(), hostDomains, profile.runtimeLayer()),
-            () -> routes.virtualHost(port, hostDomains, profile.runtimeLayer())));
-        routed.add(port);
+  /**
+   * One port's resources, reusing those of {@code same} (the port's last translation, when its model was
+   * equal) wherever what they also depend on is unchanged too.
+   *
+   * @param hostDomains the port's domains in the plan (Envoy profiles); null for gRPC profiles and for ports
+   *     that are not routable
+   */
+  private PortOutputs translatePort(ServicePortModel port, List<ServicePortModel> ports, List<String> hostDomains,
+      ProxyProfile profile, PortOutputs same) {
+    Cluster cluster = same != null ? same.cluster() : clusters.cluster(port);
+    ClusterLoadAssignment assignment = same != null ? same.assignment() : endpoints.loadAssignment(port);
+
+    // Both profiles get the mirror clusters, so that every route names only clusters in the snapshot.
+    List<ServicePortModel> targets = new ArrayList<>(port.route().mirrors().size());
+    for (MirrorCopy copy : port.route().mirrors()) {
+      // The resolver only picks ports of existing Services, so the target is always there; were it not,
+      // the snapshot check would refuse the route that names the missing mirror cluster.
+      ServicePortModel target = find(ports, copy.cluster());
+      if (target != null) {
+        targets.add(target);
       }
     }
-    return config.addAllVirtualHosts(hosts).build();
+    List<String> targetProtocols = targets.stream().map(ServicePortModel::appProtocol).toList();
+    List<Cluster> mirrorClusters;
+    if (same != null && same.targetProtocols().equals(targetProtocols)) {
+      mirrorClusters = same.mirrorClusters();
+    } else {
+      mirrorClusters = targets.stream()
+          .map(target -> clusters.mirrorCluster(port.cluster(), target, port.route().limits())).toList();
+    }
+
+    // Ports served as clusters only (out of scope, but a route sends to them) get no virtual host.
+    VirtualHost host = null;
+    Listener grpcListener = null;
+    List<String> domainList = hostDomains == null ? List.of() : hostDomains;
+    if (port.routable() && profile.kind() == ProxyProfile.Kind.GRPC) {
+      grpcListener = same != null && same.grpcListener() != null ? same.grpcListener() : grpcListener(port);
+    } else if (port.routable() && !domainList.isEmpty()) {
+      host = same != null && same.virtualHost() != null && same.domains().equals(domainList)
+          ? same.virtualHost() : routes.virtualHost(port, domainList, profile.runtimeLayer());
+    }
+    return new PortOutputs(port, cluster, assignment, targetProtocols, mirrorClusters, domainList, host,
+        grpcListener);
   }
 
-  // One route configuration per api_listener: a gRPC channel only ever needs its own authority.
-  private List<Listener> grpcListeners(MeshModel model) {
-    List<Listener> result = new ArrayList<>();
-    for (ServicePortModel port : model.ports().stream().filter(ServicePortModel::routable).toList()) {
-      result.add(memo.get(new GrpcListenerKey(port.cluster(), port.route()), () -> grpcListener(port)));
+  /** The port of {@code cluster}: a binary search, since the model's ports are sorted by cluster. */
+  private static ServicePortModel find(List<ServicePortModel> ports, ClusterRef cluster) {
+    int low = 0;
+    int high = ports.size() - 1;
+    while (low <= high) {
+      int middle = (low + high) >>> 1;
+      int order = ports.get(middle).cluster().compareTo(cluster);
+      if (order == 0) {
+        return ports.get(middle);
+      }
+      if (order < 0) {
+        low = middle + 1;
+      } else {
+        high = middle - 1;
+      }
     }
-    return result;
+    return null;
+  }
+
+  /**
+   * Where each routable port's virtual host answers. The plan depends on the routable ports' names and the
+   * proxy's namespace only, so an endpoint or annotation change reuses the last one.
+   */
+  private Map<ClusterRef, List<String>> domainPlan(List<ServicePortModel> ports, String namespace,
+      ProfileMemo last) {
+    List<ServicePortModel> routable = ports.stream().filter(ServicePortModel::routable).toList();
+    List<ClusterRef> names = routable.stream().map(ServicePortModel::cluster).toList();
+    if (!names.equals(last.planned)) {
+      last.plan = domains.plan(routable, namespace);
+      last.planned = names;
+    }
+    return last.plan;
   }
 
   private Listener grpcListener(ServicePortModel port) {
+    // One route configuration per api_listener: a gRPC channel only ever needs its own authority.
     String name = ResourceNames.grpcListener(port.cluster());
     VirtualHost host = routes.virtualHost(port, List.of(name), false);
     RouteConfiguration config = RouteConfiguration.newBuilder().setName(name).addVirtualHosts(host).build();

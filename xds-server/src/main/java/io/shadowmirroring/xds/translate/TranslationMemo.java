@@ -1,63 +1,74 @@
 package io.shadowmirroring.xds.translate;
 
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.shadowmirroring.xds.model.ClusterRef;
 import io.shadowmirroring.xds.model.MeshModel;
+import io.shadowmirroring.xds.model.ServicePortModel;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /**
- * Outputs of earlier translations, by the inputs that determine them, so that a change to one Service costs
- * the translation of that Service only. Keys are immutable records of model values (records compare by
- * value), one record type per kind of output, holding everything the output is a function of: a hit is the
- * very output a fresh translation would build, so remembering changes no byte, only the time.
+ * What each profile's last translation made of each Service port, so that the next one re-translates only
+ * the ports that changed. A port's outputs are a function of its {@link ServicePortModel} (a record: equal
+ * by value) and of a few values from elsewhere, kept next to them: its virtual host's domains (the domain
+ * plan looks at every port) and its mirror targets' protocols. When all are equal, the outputs are the very
+ * ones a fresh translation would build, so remembering changes no byte, only the time. Comparing a port
+ * with its last version costs one {@code equals}, no hashing of the whole record and no search.
  *
- * <p>Bounded to the current model: entries live in generations, one per model translated. A new model
- * starts a new generation; an entry used while translating it is carried over, the rest of the generation
- * before last is dropped. So the memo holds at most the outputs of the last two models, and an entry nothing
- * has used since the previous model is gone.
- *
- * <p>Safe for concurrent translations (the publisher translates a new profile on a stream thread while the
- * reconciler translates the others): a value for a key is always right, so a race costs at most a
- * computation twice, or an entry dropped one model early.
+ * <p>Bounded to the current model: a profile's memo holds only the ports of its last translation, and the
+ * memo of a profile not translated for the previous model is dropped when the next one comes (the
+ * publisher translates every profile it serves for each model, so those are the profiles it dropped).
  */
 final class TranslationMemo {
-  private record Generations(MeshModel model, Map<Object, Object> current, Map<Object, Object> previous) {}
-
-  private volatile Generations generations =
-      new Generations(null, new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
-
-  /** Starts a generation when {@code model} is not the one the current generation is for. */
-  void startTranslating(MeshModel model) {
-    Generations now = generations;
-    if (now.model() != model) {
-      synchronized (this) {
-        if (generations.model() != model) {
-          generations = new Generations(model, new ConcurrentHashMap<>(), generations.current());
-        }
-      }
-    }
-  }
 
   /**
-   * The output for {@code key}, computed only when no translation of this model or the previous one has
-   * computed it. Each key record type must always map to the same value type.
+   * Everything translated for one port of one profile, with what it was a function of.
+   *
+   * @param targetProtocols the appProtocol of each mirror target, in the route's order
+   * @param mirrorClusters one per mirror target that exists
+   * @param domains the virtual host's domains (Envoy profiles)
+   * @param virtualHost null when the port has no virtual host (gRPC profiles; no domain left; not routable)
+   * @param grpcListener null except for routable ports in gRPC profiles
    */
-  @SuppressWarnings("unchecked")
-  <V> V get(Record key, Supplier<V> compute) {
-    Generations now = generations;
-    Object value = now.current().get(key);
-    if (value == null) {
-      value = now.previous().get(key);
-      if (value == null) {
-        value = compute.get();
-      }
-      now.current().put(key, value);
-    }
-    return (V) value;
+  record PortOutputs(ServicePortModel port, Cluster cluster, ClusterLoadAssignment assignment,
+      List<String> targetProtocols, List<Cluster> mirrorClusters, List<String> domains, VirtualHost virtualHost,
+      Listener grpcListener) {}
+
+  /** One profile's last translation. Guarded by itself: one translation of a profile at a time. */
+  static final class ProfileMemo {
+    private MeshModel model;
+    Map<ClusterRef, PortOutputs> ports = Map.of();
+    /** The routable ports the domain plan was made for, and the plan. */
+    List<ClusterRef> planned = List.of();
+    Map<ClusterRef, List<String>> plan = Map.of();
   }
 
-  /** Entries in the current generation; for tests of the bound. */
-  int size() {
-    return generations.current().size();
+  private final Map<Object, ProfileMemo> profiles = new ConcurrentHashMap<>();
+  private MeshModel currentModel;
+
+  /**
+   * The memo of {@code profile}, now translating {@code model}. A new model first drops the memos of the
+   * profiles that were not translated for the model before it.
+   */
+  ProfileMemo forProfile(ProxyProfile profile, MeshModel model) {
+    synchronized (this) {
+      if (model != currentModel) {
+        MeshModel previous = currentModel;
+        profiles.values().removeIf(memo -> memo.model != previous);
+        currentModel = model;
+      }
+      ProfileMemo memo = profiles.computeIfAbsent(profile, p -> new ProfileMemo());
+      memo.model = model;
+      return memo;
+    }
+  }
+
+  /** How many profiles have a memo; for the test of the bound. */
+  int profiles() {
+    return profiles.size();
   }
 }
