@@ -163,6 +163,11 @@ public final class MeshTranslator {
     return last.plan;
   }
 
+  /** How many profiles the memo holds; for the test of its bound. */
+  int rememberedProfiles() {
+    return memo.profiles();
+  }
+
   private Listener grpcListener(ServicePortModel port) {
     // One route configuration per api_listener: a gRPC channel only ever needs its own authority.
     String name = ResourceNames.grpcListener(port.cluster());
