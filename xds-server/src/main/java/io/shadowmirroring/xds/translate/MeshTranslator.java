@@ -14,7 +14,6 @@ import io.shadowmirroring.xds.model.ServicePortModel;
 import io.shadowmirroring.xds.translate.TranslationMemo.PortOutputs;
 import io.shadowmirroring.xds.translate.TranslationMemo.ProfileMemo;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -48,17 +47,24 @@ public final class MeshTranslator {
     boolean envoy = profile.kind() == ProxyProfile.Kind.ENVOY;
     Map<ClusterRef, List<String>> plan = envoy ? domainPlan(ports, profile.namespace(), last) : Map.of();
 
-    Map<ClusterRef, PortOutputs> translated = new HashMap<>(ports.size() * 4 / 3 + 1);
+    // The last translation's ports are sorted by cluster like these: one walk pairs each port with its
+    // last version, with no hashing.
+    List<PortOutputs> before = last.ports;
+    int next = 0;
+    List<PortOutputs> translated = new ArrayList<>(ports.size());
     List<Cluster> clusterList = new ArrayList<>(ports.size());
     List<ClusterLoadAssignment> assignments = new ArrayList<>(ports.size());
     List<VirtualHost> hosts = new ArrayList<>();
     List<ServicePortModel> routed = new ArrayList<>();
     List<Listener> grpcListeners = new ArrayList<>();
     for (ServicePortModel port : ports) {
-      PortOutputs before = last.ports.get(port.cluster());
-      PortOutputs outputs = translatePort(port, ports, envoy ? plan.get(port.cluster()) : null, profile,
-          before != null && before.port().equals(port) ? before : null);
-      translated.put(port.cluster(), outputs);
+      while (next < before.size() && before.get(next).port().cluster().compareTo(port.cluster()) < 0) {
+        next++;
+      }
+      PortOutputs same = next < before.size() && before.get(next).port().equals(port) ? before.get(next) : null;
+      PortOutputs outputs =
+          translatePort(port, ports, envoy ? plan.get(port.cluster()) : null, profile, same);
+      translated.add(outputs);
       clusterList.add(outputs.cluster());
       assignments.add(outputs.assignment());
       clusterList.addAll(outputs.mirrorClusters());
@@ -97,7 +103,7 @@ public final class MeshTranslator {
     ClusterLoadAssignment assignment = same != null ? same.assignment() : endpoints.loadAssignment(port);
 
     // Both profiles get the mirror clusters, so that every route names only clusters in the snapshot.
-    List<ServicePortModel> targets = new ArrayList<>(port.route().mirrors().size());
+    List<ServicePortModel> targets = port.route().mirrors().isEmpty() ? List.of() : new ArrayList<>();
     for (MirrorCopy copy : port.route().mirrors()) {
       // The resolver only picks ports of existing Services, so the target is always there; were it not,
       // the snapshot check would refuse the route that names the missing mirror cluster.
@@ -106,9 +112,12 @@ public final class MeshTranslator {
         targets.add(target);
       }
     }
-    List<String> targetProtocols = targets.stream().map(ServicePortModel::appProtocol).toList();
+    List<String> targetProtocols =
+        targets.isEmpty() ? List.of() : targets.stream().map(ServicePortModel::appProtocol).toList();
     List<Cluster> mirrorClusters;
-    if (same != null && same.targetProtocols().equals(targetProtocols)) {
+    if (targets.isEmpty()) {
+      mirrorClusters = List.of();
+    } else if (same != null && same.targetProtocols().equals(targetProtocols)) {
       mirrorClusters = same.mirrorClusters();
     } else {
       mirrorClusters = targets.stream()

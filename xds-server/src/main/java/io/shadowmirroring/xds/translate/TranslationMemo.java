@@ -17,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * by value) and of a few values from elsewhere, kept next to them: its virtual host's domains (the domain
  * plan looks at every port) and its mirror targets' protocols. When all are equal, the outputs are the very
  * ones a fresh translation would build, so remembering changes no byte, only the time. Comparing a port
- * with its last version costs one {@code equals}, no hashing of the whole record and no search.
+ * with its last version costs one {@code equals} and one step of a walk through the last translation's ports
+ * (both sorted by cluster): no hashing and no search.
  *
  * <p>Bounded to the current model: a profile's memo holds only the ports of its last translation, and the
  * memo of a profile not translated for the previous model is dropped when the next one comes (the
@@ -41,7 +42,8 @@ final class TranslationMemo {
   /** One profile's last translation. Guarded by itself: one translation of a profile at a time. */
   static final class ProfileMemo {
     private MeshModel model;
-    Map<ClusterRef, PortOutputs> ports = Map.of();
+    /** Sorted by cluster, as the model's ports are. */
+    List<PortOutputs> ports = List.of();
     /** The routable ports the domain plan was made for, and the plan. */
     List<ClusterRef> planned = List.of();
     Map<ClusterRef, List<String>> plan = Map.of();
