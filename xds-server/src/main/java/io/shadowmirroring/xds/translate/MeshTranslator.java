@@ -45,7 +45,10 @@ public final class MeshTranslator {
         : ModelScope.narrow(fullModel, ref -> profile.serves(ref.namespace()));
     List<ServicePortModel> ports = model.ports();
     boolean envoy = profile.kind() == ProxyProfile.Kind.ENVOY;
+    Map<ClusterRef, List<String>> lastPlan = last.plan;
     Map<ClusterRef, List<String>> plan = envoy ? domainPlan(ports, profile.namespace(), last) : Map.of();
+    // With the same plan, an unchanged port has the same domains as last time: no need to look them up.
+    boolean planKept = plan == lastPlan;
 
     // The last translation's ports are sorted by cluster like these: one walk pairs each port with its
     // last version, with no hashing.
@@ -62,8 +65,8 @@ public final class MeshTranslator {
         next++;
       }
       PortOutputs same = next < before.size() && before.get(next).port().equals(port) ? before.get(next) : null;
-      PortOutputs outputs =
-          translatePort(port, ports, envoy ? plan.get(port.cluster()) : null, profile, same);
+      List<String> hostDomains = !envoy ? null : same != null && planKept ? same.domains() : plan.get(port.cluster());
+      PortOutputs outputs = translatePort(port, ports, hostDomains, profile, same);
       translated.add(outputs);
       clusterList.add(outputs.cluster());
       assignments.add(outputs.assignment());
