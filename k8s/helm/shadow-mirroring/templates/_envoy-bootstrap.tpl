@@ -10,6 +10,7 @@ node:
   id: front-proxy
   cluster: front-proxy
   metadata:
+    shadow-mirroring.io/runtime: rtds
     shadow-mirroring.io/role: edge
 admin:
   address:
@@ -27,6 +28,18 @@ dynamic_resources:
   lds_config:
     ads: {}
     resource_api_version: V3
+# Mirror percentages in the RTDS layer "shadow-mirroring" over ADS (see envoy-configs/front-proxy.yaml).
+layered_runtime:
+  layers:
+    - name: shadow-mirroring
+      rtds_layer:
+        name: shadow-mirroring
+        rtds_config:
+          ads: {}
+          resource_api_version: V3
+          initial_fetch_timeout: 15s
+    - name: admin
+      admin_layer: {}
 # Envoy's stats to the xds-server every 5 s over xds_cluster (see envoy-configs/front-proxy.yaml).
 stats_sinks:
   - name: envoy.stat_sinks.metrics_service

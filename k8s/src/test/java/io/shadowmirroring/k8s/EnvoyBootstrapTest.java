@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.Duration;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import io.envoyproxy.envoy.config.bootstrap.v3.RuntimeLayer;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
@@ -14,6 +15,8 @@ import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.metrics.v3.MetricsServiceConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.shadowmirroring.envoyconstraints.EnvoyConstraints;
+import io.shadowmirroring.xds.translate.ResourceNames;
+import io.shadowmirroring.xds.xds.NodeClassifier;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -135,6 +138,24 @@ class EnvoyBootstrapTest {
     assertThat(bootstrap.getStatsFlushInterval()).isEqualTo(Duration.newBuilder().setSeconds(5).build());
     assertThat(bootstrap.getDynamicResources().getAdsConfig().getGrpcServices(0).getEnvoyGrpc().getClusterName())
         .isEqualTo("xds_cluster");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("bootstraps")
+  void mirrorPercentagesComeInTheServersRtdsLayerOverAdsAndTheNodeSaysSo(Source source) throws Exception {
+    Bootstrap bootstrap = EnvoyBootstrap.parse(source.yaml());
+
+    assertThat(bootstrap.getNode().getMetadata().getFieldsOrThrow(NodeClassifier.RUNTIME_METADATA).getStringValue())
+        .isEqualTo("rtds");
+    assertThat(bootstrap.getLayeredRuntime().getLayersList()).extracting(RuntimeLayer::getName)
+        .as("later layers win: the admin layer's /runtime_modify stays on top").containsExactly(
+            ResourceNames.RUNTIME_LAYER, "admin");
+    RuntimeLayer.RtdsLayer rtds = bootstrap.getLayeredRuntime().getLayers(0).getRtdsLayer();
+    assertThat(rtds.getName()).as("the Runtime resource the server serves").isEqualTo(ResourceNames.RUNTIME_LAYER);
+    assertThat(rtds.getRtdsConfig().hasAds()).as("over the ADS stream").isTrue();
+    assertThat(rtds.getRtdsConfig().getResourceApiVersion()).isEqualTo(ApiVersion.V3);
+    assertThat(rtds.getRtdsConfig().getInitialFetchTimeout()).isEqualTo(Duration.newBuilder().setSeconds(15).build());
+    assertThat(bootstrap.getLayeredRuntime().getLayers(1).hasAdminLayer()).isTrue();
   }
 
   @Test

@@ -23,6 +23,8 @@ public record ServicePortModel(ClusterRef cluster, String portName, String appPr
   }
 
   public ServicePortModel withRoutable(boolean value) {
-    return new ServicePortModel(cluster, portName, appProtocol, endpoints, route, value);
+    // The same record when nothing changes: narrowing keeps most ports as they are, and a new record would
+    // sort its endpoints again.
+    return value == routable ? this : new ServicePortModel(cluster, portName, appProtocol, endpoints, route, value);
   }
 }

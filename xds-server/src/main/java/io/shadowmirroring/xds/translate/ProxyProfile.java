@@ -6,8 +6,8 @@ import java.util.List;
  * What kind of xDS client a snapshot is built for. Proxies of one profile share one snapshot, and each
  * profile costs one translation per change, so the profile holds only what changes the output.
  *
- * <p>The number of profiles is bounded by the distinct (listener port, role, namespace, namespaces)
- * combinations among the connected proxies, plus the default one, so never more than the connected
+ * <p>The number of profiles is bounded by the distinct (listener port, role, namespace, namespaces, runtime
+ * layer) combinations among the connected proxies, plus the default one, so never more than the connected
  * proxies plus one; a profile nobody uses is dropped at the next publish. Typically: one edge
  * profile, and one sidecar profile per namespace with sidecars. The namespaces list is normalized
  * (sorted, no duplicates, at most {@link #MAX_NAMESPACES}), so proxies that list the same namespaces
@@ -20,8 +20,12 @@ import java.util.List;
  *     {@code svc:port}); empty for none: then only namespace-qualified names work
  * @param namespaces the namespaces whose Services the proxy is narrowed to (their routes' targets come
  *     along as clusters only); empty for no narrowing; {@link #NO_NAMESPACES} for none at all
+ * @param runtimeLayer the proxy's bootstrap has the RTDS layer {@link ResourceNames#RUNTIME_LAYER}: mirror
+ *     percentages then go in that layer, and the routes carry a fixed default instead, so a percentage edit
+ *     changes only the layer. Always false for gRPC clients, which have no runtime.
  */
-public record ProxyProfile(Kind kind, int listenerPort, Role role, String namespace, List<String> namespaces) {
+public record ProxyProfile(
+    Kind kind, int listenerPort, Role role, String namespace, List<String> namespaces, boolean runtimeLayer) {
   /** Most namespaces one proxy may be narrowed to; a longer list narrows it to none. */
   public static final int MAX_NAMESPACES = 32;
   /** Narrows to no Service at all: no Service lives in the namespace "" (what an invalid value gets). */
@@ -38,6 +42,12 @@ public record ProxyProfile(Kind kind, int listenerPort, Role role, String namesp
     if (namespaces.size() > MAX_NAMESPACES) {
       namespaces = NO_NAMESPACES;
     }
+    runtimeLayer = runtimeLayer && kind == Kind.ENVOY;
+  }
+
+  /** Without the runtime layer: percentages in the routes. */
+  public ProxyProfile(Kind kind, int listenerPort, Role role, String namespace, List<String> namespaces) {
+    this(kind, listenerPort, role, namespace, namespaces, false);
   }
 
   /** Not narrowed to namespaces. */
@@ -63,6 +73,16 @@ public record ProxyProfile(Kind kind, int listenerPort, Role role, String namesp
     return new ProxyProfile(Kind.ENVOY, listenerPort, role, namespace, namespaces);
   }
 
+  public static ProxyProfile envoy(
+      int listenerPort, Role role, String namespace, List<String> namespaces, boolean runtimeLayer) {
+    return new ProxyProfile(Kind.ENVOY, listenerPort, role, namespace, namespaces, runtimeLayer);
+  }
+
+  /** The same profile, with or without the runtime layer. */
+  public ProxyProfile withRuntimeLayer(boolean value) {
+    return new ProxyProfile(kind, listenerPort, role, namespace, namespaces, value);
+  }
+
   public static ProxyProfile grpc() {
     return new ProxyProfile(Kind.GRPC, 0, Role.EDGE, "");
   }
@@ -74,6 +94,7 @@ public record ProxyProfile(Kind kind, int listenerPort, Role role, String namesp
     }
     return "envoy:" + listenerPort + "/" + role.name().toLowerCase(java.util.Locale.ROOT)
         + (namespace.isEmpty() ? "" : "/" + namespace)
-        + (namespaces.isEmpty() ? "" : "[" + String.join(",", namespaces) + "]");
+        + (namespaces.isEmpty() ? "" : "[" + String.join(",", namespaces) + "]")
+        + (runtimeLayer ? "+rtds" : "");
   }
 }

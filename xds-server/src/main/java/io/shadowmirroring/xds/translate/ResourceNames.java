@@ -7,6 +7,12 @@ import io.shadowmirroring.xds.model.ClusterRef;
  * stable: dashboards and runtime overrides refer to them.
  */
 public final class ResourceNames {
+  /**
+   * The one RTDS resource ({@code envoy.service.runtime.v3.Runtime}) served to proxies whose bootstrap has
+   * the runtime layer; the bootstrap's {@code rtds_layer.name} must be exactly this.
+   */
+  public static final String RUNTIME_LAYER = "shadow-mirroring";
+
   private ResourceNames() {}
 
   /**

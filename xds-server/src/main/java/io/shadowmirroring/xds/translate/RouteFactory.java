@@ -23,8 +23,20 @@ import java.util.List;
 final class RouteFactory {
   static final String MIRRORED_ROUTE = "mirrored";
   static final String LIVE_ROUTE = "live";
+  /**
+   * The share a mirror policy falls back to when the proxy has the runtime layer. Fixed, so that the routes
+   * do not change with a percentage (nor depend on any history: versions stay content hashes). Zero, because
+   * Envoy uses it only while the layer lacks the key: a proxy that gave up waiting for its layer (after the
+   * layer's initial_fetch_timeout) then copies nothing until the layer arrives, rather than copying at a
+   * share nobody asked for; a missing copy is harmless, an unwanted one repeats a request on the shadow.
+   */
+  static final int RUNTIME_LAYER_DEFAULT = 0;
 
-  VirtualHost virtualHost(ServicePortModel port, List<String> domains) {
+  /**
+   * @param runtimeLayer the proxy has the RTDS layer with each mirror's share ({@link RuntimeLayerFactory}):
+   *     the mirror policies then carry {@link #RUNTIME_LAYER_DEFAULT} instead of the share
+   */
+  VirtualHost virtualHost(ServicePortModel port, List<String> domains, boolean runtimeLayer) {
     RoutePolicy policy = port.route();
     VirtualHost.Builder host = VirtualHost.newBuilder()
         .setName(ResourceNames.virtualHost(port.cluster()))
@@ -33,7 +45,8 @@ final class RouteFactory {
     if (!policy.mirrors().isEmpty()) {
       RouteAction.Builder mirrored = live.toBuilder();
       for (MirrorCopy copy : policy.mirrors()) {
-        mirrored.addRequestMirrorPolicies(mirrorPolicy(port, copy, policy.keepHost()));
+        int defaultMillionths = runtimeLayer ? RUNTIME_LAYER_DEFAULT : copy.millionths();
+        mirrored.addRequestMirrorPolicies(mirrorPolicy(port, copy, defaultMillionths, policy.keepHost()));
       }
       RouteMatch.Builder match = RouteMatch.newBuilder().setPrefix("/");
       if (!policy.methods().all()) {
@@ -59,12 +72,12 @@ final class RouteFactory {
   }
 
   private static RouteAction.RequestMirrorPolicy mirrorPolicy(
-      ServicePortModel port, MirrorCopy copy, boolean keepHost) {
+      ServicePortModel port, MirrorCopy copy, int defaultMillionths, boolean keepHost) {
     return RouteAction.RequestMirrorPolicy.newBuilder()
         .setCluster(ResourceNames.mirrorCluster(port.cluster(), copy.cluster()))
         .setRuntimeFraction(RuntimeFractionalPercent.newBuilder()
             .setDefaultValue(FractionalPercent.newBuilder()
-                .setNumerator(copy.millionths())
+                .setNumerator(defaultMillionths)
                 .setDenominator(FractionalPercent.DenominatorType.MILLION))
             .setRuntimeKey(ResourceNames.mirrorRuntimeKey(port.cluster(), copy.cluster())))
         .setDisableShadowHostSuffixAppend(keepHost)

@@ -29,6 +29,13 @@ public final class NodeClassifier implements NodeGroup<ProxyProfile> {
    * that is not valid narrows it to none: scoping fails closed.
    */
   public static final String NAMESPACES_METADATA = "shadow-mirroring.io/namespaces";
+  /**
+   * Node metadata key: {@code rtds} when the bootstrap has the runtime layer {@code shadow-mirroring}
+   * (ResourceNames.RUNTIME_LAYER); the proxy then gets mirror percentages in that layer instead of in its
+   * routes. Any other value keeps them in the routes, which is always right.
+   */
+  public static final String RUNTIME_METADATA = "shadow-mirroring.io/runtime";
+  static final String RUNTIME_LAYER_VALUE = "rtds";
 
   // A Kubernetes namespace name: an RFC 1123 label.
   private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -44,7 +51,8 @@ public final class NodeClassifier implements NodeGroup<ProxyProfile> {
     if (isProxylessGrpc(node)) {
       return ProxyProfile.grpc();
     }
-    return ProxyProfile.envoy(listenerPort(node), role(node), namespace(node), namespaces(node).names());
+    return ProxyProfile.envoy(listenerPort(node), role(node), namespace(node), namespaces(node).names(),
+        runtimeLayer(node));
   }
 
   public static boolean isProxylessGrpc(Node node) {
@@ -71,6 +79,11 @@ public final class NodeClassifier implements NodeGroup<ProxyProfile> {
       problems.add(NAMESPACE_METADATA + "=" + text(namespace) + " is not a namespace name; using none");
     }
     namespaces(node).problem().ifPresent(problems::add);
+    Value runtime = metadata(node, RUNTIME_METADATA);
+    if (runtime != null && !runtimeLayer(node)) {
+      problems.add(RUNTIME_METADATA + "=" + text(runtime) + " is not " + RUNTIME_LAYER_VALUE
+          + "; mirror percentages stay in the routes");
+    }
     return problems;
   }
 
@@ -130,6 +143,11 @@ public final class NodeClassifier implements NodeGroup<ProxyProfile> {
       case "sidecar" -> ProxyProfile.Role.SIDECAR;
       default -> null;
     };
+  }
+
+  private static boolean runtimeLayer(Node node) {
+    Value value = metadata(node, RUNTIME_METADATA);
+    return value != null && text(value).trim().toLowerCase(Locale.ROOT).equals(RUNTIME_LAYER_VALUE);
   }
 
   private static String namespace(Node node) {

@@ -34,7 +34,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Each directory under {@code src/test/resources/golden/} is one case: {@code in.yaml} holds Services
  * and EndpointSlices (read as the YAML directory source reads them), {@code out/<profile>/*.yaml} the
  * resources served for them to Envoy ({@code envoy}, listener port 10000) and to proxyless gRPC
- * clients ({@code grpc}), and {@code out/problems.txt} the problems reported, one per line.
+ * clients ({@code grpc}), and {@code out/problems.txt} the problems reported, one per line. The cases in
+ * {@link #RTDS_CASES} also have {@code out/envoy-rtds/}: what an Envoy whose bootstrap has the runtime layer
+ * gets, its mirror percentages in {@code runtimes.yaml} (the RTDS layer) and a fixed default in its routes.
  *
  * <p>After an intended change of the output, regenerate every case with
  * {@code mvn -f xds-server/pom.xml test -Dtest=GoldenTranslationTest -Dgolden.update=true} and review
@@ -45,8 +47,12 @@ class GoldenTranslationTest {
   private static final boolean UPDATE = Boolean.getBoolean("golden.update");
   private static final Path ROOT =
       Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).resolve("src/test/resources/golden");
-  private static final Map<String, ProxyProfile> PROFILES =
-      Map.of("envoy", ProxyProfile.envoy(10000), "grpc", ProxyProfile.grpc());
+  private static final Map<String, ProxyProfile> PROFILES = Map.of("envoy", ProxyProfile.envoy(10000),
+      "grpc", ProxyProfile.grpc(), "envoy-rtds", ProxyProfile.envoy(10000).withRuntimeLayer(true));
+  private static final String RTDS_PROFILE = "envoy-rtds";
+  /** The cases also translated for {@link #RTDS_PROFILE}: enough mirrors and percentages to show the layer. */
+  private static final List<String> RTDS_CASES =
+      List.of("basic-mirror", "percentage-and-methods", "multi-target-promote", "invalid-annotation");
   private static final String PROBLEMS = "problems.txt";
 
   /** The cases the specification asks for; more may be added freely. */
@@ -62,7 +68,12 @@ class GoldenTranslationTest {
 
   static Stream<Arguments> casesAndProfiles() throws IOException {
     return caseNames().stream()
-        .flatMap(name -> PROFILES.keySet().stream().sorted().map(profile -> arguments(name, profile)));
+        .flatMap(name -> profilesOf(name).stream().map(profile -> arguments(name, profile)));
+  }
+
+  private static List<String> profilesOf(String caseName) {
+    return PROFILES.keySet().stream().sorted()
+        .filter(profile -> !profile.equals(RTDS_PROFILE) || RTDS_CASES.contains(caseName)).toList();
   }
 
   private static final Map<String, Map<String, String>> OUTPUTS = new ConcurrentHashMap<>();
@@ -83,12 +94,15 @@ class GoldenTranslationTest {
     ModelBuild build = new MeshModelBuilder().build(new Inventory(contents.services(), contents.endpointSlices()));
 
     Map<String, String> files = new TreeMap<>();
-    for (Map.Entry<String, ProxyProfile> profile : PROFILES.entrySet()) {
-      XdsResources resources = new MeshTranslator().translate(build.model(), profile.getValue());
-      files.put(profile.getKey() + "/listeners.yaml", XdsYaml.toYaml(resources.listeners()));
-      files.put(profile.getKey() + "/routes.yaml", XdsYaml.toYaml(resources.routes()));
-      files.put(profile.getKey() + "/clusters.yaml", XdsYaml.toYaml(resources.clusters()));
-      files.put(profile.getKey() + "/endpoints.yaml", XdsYaml.toYaml(resources.endpoints()));
+    for (String profile : profilesOf(caseName)) {
+      XdsResources resources = new MeshTranslator().translate(build.model(), PROFILES.get(profile));
+      files.put(profile + "/listeners.yaml", XdsYaml.toYaml(resources.listeners()));
+      files.put(profile + "/routes.yaml", XdsYaml.toYaml(resources.routes()));
+      files.put(profile + "/clusters.yaml", XdsYaml.toYaml(resources.clusters()));
+      files.put(profile + "/endpoints.yaml", XdsYaml.toYaml(resources.endpoints()));
+      if (!resources.runtimes().isEmpty()) {
+        files.put(profile + "/runtimes.yaml", XdsYaml.toYaml(resources.runtimes()));
+      }
     }
     files.put(PROBLEMS, Stream.concat(build.problems().stream().map(p -> p.message()),
             build.endpointProblems().stream().map(p -> p.message()))
@@ -124,6 +138,7 @@ class GoldenTranslationTest {
   void resourcesMatchTheGoldenFiles(String caseName, String profile) throws Exception {
     Map<String, String> actual = new TreeMap<>(outputs(caseName));
     actual.keySet().removeIf(path -> !path.startsWith(profile + "/"));
+    assertThat(actual).as("%s translated for %s", caseName, profile).isNotEmpty();
 
     compareWithGoldenFiles(caseName, actual);
   }
@@ -166,7 +181,18 @@ class GoldenTranslationTest {
 
   @Test
   void everyRequiredCaseExists() throws IOException {
-    assertThat(caseNames()).containsAll(REQUIRED_CASES);
+    assertThat(caseNames()).containsAll(REQUIRED_CASES).containsAll(RTDS_CASES);
+  }
+
+  @Test
+  void theRtdsProfileHasItsRuntimeLayerInTheGoldenFiles() throws Exception {
+    for (String caseName : RTDS_CASES) {
+      assertThat(outputs(caseName)).as(caseName).containsKey(RTDS_PROFILE + "/runtimes.yaml");
+      assertThat(outputs(caseName)).as(caseName).doesNotContainKey("envoy/runtimes.yaml");
+    }
+    assertThat(outputs("basic-mirror").get(RTDS_PROFILE + "/runtimes.yaml"))
+        .contains("name: shadow-mirroring")
+        .contains("denominator: MILLION");
   }
 
   @ParameterizedTest(name = "{0}")

@@ -89,4 +89,33 @@ class NodeClassifierTest {
     assertThat(classifier.problems(node)).isEmpty();
     assertThat(ProxyProfile.envoy(10000)).isEqualTo(ProxyProfile.envoy(10000, Role.EDGE, ""));
   }
+
+  private static Node withRuntime(Value value) {
+    return Node.newBuilder().setId("n").setUserAgentName("envoy").setMetadata(Struct.newBuilder()
+        .putFields(NodeClassifier.RUNTIME_METADATA, value)).build();
+  }
+
+  @ParameterizedTest(name = "runtime={0} -> {1}")
+  @CsvSource(delimiter = '|', nullValues = "-", value = {
+      "rtds   | envoy:10000/edge+rtds | -",
+      "' RTDS'| envoy:10000/edge+rtds | -",
+      "disk   | envoy:10000/edge      | shadow-mirroring.io/runtime=disk is not rtds; mirror percentages stay in the routes",
+      "''     | envoy:10000/edge      | shadow-mirroring.io/runtime= is not rtds; mirror percentages stay in the routes",
+  })
+  void aProxyWhoseBootstrapHasTheRuntimeLayerSaysSoAndGetsPercentagesThere(String value, String profile,
+      String problem) {
+    Node node = withRuntime(Value.newBuilder().setStringValue(value).build());
+
+    assertThat(classifier.hash(node)).hasToString(profile);
+    assertThat(classifier.hash(node).runtimeLayer()).isEqualTo(profile.endsWith("+rtds"));
+    assertThat(classifier.problems(node)).isEqualTo(problem == null ? List.of() : List.of(problem));
+  }
+
+  @org.junit.jupiter.api.Test
+  void proxylessGrpcClientsNeverGetTheRuntimeLayer() {
+    Node node = withRuntime(Value.newBuilder().setStringValue("rtds").build()).toBuilder()
+        .setUserAgentName("gRPC Java").build();
+
+    assertThat(classifier.hash(node)).isEqualTo(ProxyProfile.grpc());
+  }
 }
