@@ -76,4 +76,9 @@ public record ServerSettings(
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
         ackWait, admin, tls, tlsRefresh, automation, webhook, value);
   }
+
+  public ServerSettings withXdsPort(int port) {
+    return new ServerSettings(xdsAddress, port, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
+        ackWait, admin, tls, tlsRefresh, automation, webhook, exposure);
+  }
 }
