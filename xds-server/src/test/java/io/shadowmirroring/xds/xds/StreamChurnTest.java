@@ -203,7 +203,7 @@ class StreamChurnTest {
           CYCLES, millis, threadsBefore, threadsAfter, heapBefore / 1024, heapAfter / 1024);
       assertThat(server.server().proxies().streams()).as("streams left in the registry").isEmpty();
       // Thread pools (gRPC's cached executor, Netty's event loops) may still be growing to their working size
-    // after the warm-up; a leak would be one thread per stream, thousands.
+      // after the warm-up; a leak would be one thread per stream, thousands.
       assertThat(threadsAfter).as("live threads: %s", threadNames()).isLessThanOrEqualTo(threadsBefore + 2 * CONCURRENCY);
       // 2,000 leaked streams of even 1 KB each would be 2 MB.
       assertThat(heapAfter - heapBefore).as("heap growth after GC, bytes").isLessThan(2L * 1024 * 1024);
