@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import io.shadowmirroring.xds.xds.SnapshotPublisher;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -112,8 +113,15 @@ public final class Main implements Callable<Integer> {
   Duration maxDebounce;
 
   @Option(names = "--ack-timeout", defaultValue = "3s", converter = DurationConverter.class,
-      description = "How long a make-before-break step waits for proxies to ACK. Default: ${DEFAULT-VALUE}.")
+      description = "After how long a proxy that has not ACKed a make-before-break step is logged and counted"
+          + " (shadow_mirroring_xds_steps_overdue_total); it keeps its old routes until it ACKs, and holds back"
+          + " no other proxy. Default: ${DEFAULT-VALUE}.")
   Duration ackTimeout;
+
+  @Option(names = "--max-profiles", defaultValue = "" + SnapshotPublisher.DEFAULT_MAX_PROFILES,
+      description = "Most proxy profiles (distinct node metadata: listener port, role, namespaces) served at"
+          + " once; a stream asking for another is refused with RESOURCE_EXHAUSTED. Default: ${DEFAULT-VALUE}.")
+  int maxProfiles;
 
   @Option(names = "--automation-interval", defaultValue = "10s", converter = DurationConverter.class,
       description = "How often verdicts are checked for auto-promote and auto-abort. Default: ${DEFAULT-VALUE}.")
@@ -180,7 +188,7 @@ public final class Main implements Callable<Integer> {
             leaseNamespace != null ? leaseNamespace : AutomationSettings.defaultLeaseNamespace(System.getenv())),
         webhookPort == null ? Optional.empty() : Optional.of(new WebhookSettings(webhookAddress, webhookPort,
             new ServerTls.Files(webhookCert, webhookKey, Optional.empty()))),
-        exposure());
+        exposure()).withMaxProfiles(maxProfiles);
     ShadowMirroringServer server = ShadowMirroringServer.start(settings, configSource);
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
     server.blockUntilShutdown();
@@ -196,6 +204,10 @@ public final class Main implements Callable<Integer> {
     if (Exposure.parse(expose).isEmpty()) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--expose must be all or mirrored, not " + expose);
+    }
+    if (maxProfiles < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--max-profiles must be at least 1, not "
+          + maxProfiles);
     }
     checkPort(spec, "--xds-port", xdsPort);
     checkPort(spec, "--metrics-port", metricsPort);

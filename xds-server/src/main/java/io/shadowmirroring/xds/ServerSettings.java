@@ -7,12 +7,15 @@ import java.util.Optional;
 /**
  * How the server listens and paces itself. Ports of 0 pick a free port (tests).
  *
- * @param ackWait how long a make-before-break step waits for proxies to answer before going on
+ * @param ackWait after how long a proxy still at a make-before-break step is logged and counted as held
+ *     back ({@code --ack-timeout}); it keeps its old routes until it ACKs, whatever this says
  * @param tls TLS (and mTLS) for the xDS and admin ports, plain text when empty
  * @param tlsRefresh how often the TLS files are checked for changes
  * @param automation the verdict loop behind auto-promote / auto-abort, and its Lease
  * @param webhook the validating admission webhook's HTTPS port, off when empty
  * @param exposure which Services get routes ({@code --expose})
+ * @param maxProfiles how many proxy profiles may exist at once; a stream asking for another is refused
+ *     ({@code --max-profiles})
  */
 public record ServerSettings(
     String xdsAddress,
@@ -28,7 +31,17 @@ public record ServerSettings(
     Duration tlsRefresh,
     AutomationSettings automation,
     Optional<WebhookSettings> webhook,
-    Exposure exposure) {
+    Exposure exposure,
+    int maxProfiles) {
+
+  /** With the default bound on proxy profiles. */
+  public ServerSettings(String xdsAddress, int xdsPort, String metricsAddress, int metricsPort, int listenerPort,
+      Duration debounce, Duration maxDebounce, Duration ackWait, AdminSettings admin,
+      Optional<ServerTls.Files> tls, Duration tlsRefresh, AutomationSettings automation,
+      Optional<WebhookSettings> webhook, Exposure exposure) {
+    this(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce, ackWait, admin, tls,
+        tlsRefresh, automation, webhook, exposure, io.shadowmirroring.xds.xds.SnapshotPublisher.DEFAULT_MAX_PROFILES);
+  }
 
   /** With the default automation settings, without the admission webhook, exposing every Service. */
   public ServerSettings(String xdsAddress, int xdsPort, String metricsAddress, int metricsPort, int listenerPort,
@@ -54,27 +67,32 @@ public record ServerSettings(
 
   public ServerSettings withAdmin(AdminSettings newAdmin) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, newAdmin, tls, tlsRefresh, automation, webhook, exposure);
+        ackWait, newAdmin, tls, tlsRefresh, automation, webhook, exposure, maxProfiles);
   }
 
   public ServerSettings withTls(ServerTls.Files files) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, admin, Optional.of(files), tlsRefresh, automation, webhook, exposure);
+        ackWait, admin, Optional.of(files), tlsRefresh, automation, webhook, exposure, maxProfiles);
   }
 
   public ServerSettings withAutomation(AutomationSettings newAutomation) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, admin, tls, tlsRefresh, newAutomation, webhook, exposure);
+        ackWait, admin, tls, tlsRefresh, newAutomation, webhook, exposure, maxProfiles);
   }
 
   public ServerSettings withWebhook(WebhookSettings settings) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, admin, tls, tlsRefresh, automation, Optional.of(settings), exposure);
+        ackWait, admin, tls, tlsRefresh, automation, Optional.of(settings), exposure, maxProfiles);
   }
 
   public ServerSettings withExposure(Exposure value) {
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
-        ackWait, admin, tls, tlsRefresh, automation, webhook, value);
+        ackWait, admin, tls, tlsRefresh, automation, webhook, value, maxProfiles);
+  }
+
+  public ServerSettings withMaxProfiles(int value) {
+    return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
+        ackWait, admin, tls, tlsRefresh, automation, webhook, exposure, value);
   }
 
   public ServerSettings withXdsPort(int port) {

@@ -1,9 +1,5 @@
 package io.shadowmirroring.xds;
 
-import io.envoyproxy.controlplane.cache.v3.SimpleCache;
-import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
-import io.envoyproxy.controlplane.server.V3DiscoveryServer;
-import io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer;
 import io.grpc.BindableService;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -14,7 +10,7 @@ import io.shadowmirroring.xds.model.MeshModelBuilder;
 import io.shadowmirroring.xds.source.ConfigSource;
 import io.shadowmirroring.xds.source.MirrorReconciler;
 import io.shadowmirroring.xds.translate.ProxyProfile;
-import io.shadowmirroring.xds.xds.NackAwareConfigWatcher;
+import io.shadowmirroring.xds.xds.DiscoveryServices;
 import io.shadowmirroring.xds.xds.NodeClassifier;
 import io.shadowmirroring.xds.xds.ProxyRegistry;
 import io.shadowmirroring.xds.xds.SnapshotPublisher;
@@ -74,11 +70,8 @@ public final class ShadowMirroringServer implements AutoCloseable {
       Optional<ShadowJudge> judgeOverride) throws Exception {
     this.source = source;
     NodeClassifier classifier = new NodeClassifier(settings.listenerPort());
-    SimpleCache<ProxyProfile> cache = new SimpleCache<>(classifier);
-    SnapshotPublisher[] publisherRef = new SnapshotPublisher[1];
-    this.proxies = new ProxyRegistry(classifier, meters, Clock.systemUTC(), p -> publisherRef[0].ensureProfile(p));
-    this.publisher = new SnapshotPublisher(cache, proxies, settings.ackWait(), meters);
-    publisherRef[0] = publisher;
+    this.proxies = new ProxyRegistry(classifier, meters, Clock.systemUTC());
+    this.publisher = new SnapshotPublisher(settings.ackWait(), settings.maxProfiles(), meters);
     this.reconciler = new MirrorReconciler(source, new MeshModelBuilder(settings.exposure()), publisher,
         settings.debounce(), settings.maxDebounce(), meters);
     this.analysis = new ShadowAnalysis(meters, Clock.systemUTC());
@@ -99,9 +92,8 @@ public final class ShadowMirroringServer implements AutoCloseable {
     try {
       tlsParts = settings.tls().isPresent() ? new ServerTls(settings.tls().get(), settings.tlsRefresh()) : null;
       this.tls = Optional.ofNullable(tlsParts);
-      // Cached serialization: one Any per resource version, not one per stream (java-control-plane 98).
-      V3DiscoveryServer discovery = new V3DiscoveryServer(List.of(proxies),
-          new NackAwareConfigWatcher(cache, proxies), new DefaultExecutorGroup(), new CachedProtoResourcesSerializer());
+      // The project's own xDS serving: per-stream state and steps, partial SotW EDS/RDS, shared bytes.
+      DiscoveryServices discovery = new DiscoveryServices(publisher, proxies);
       List<BindableService> xdsServices = new ArrayList<>(extraServices);
       xdsServices.add(new ClientStatusService(proxies, publisher));
       xdsServices.add(analysis.metricsService());

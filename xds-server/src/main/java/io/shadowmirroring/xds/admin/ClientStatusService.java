@@ -14,6 +14,7 @@ import io.envoyproxy.envoy.service.status.v3.ConfigStatus;
 import io.grpc.stub.StreamObserver;
 import io.shadowmirroring.xds.xds.ProxyRegistry;
 import io.shadowmirroring.xds.xds.ProxyStream;
+import io.shadowmirroring.xds.xds.SnapshotFactory;
 import io.shadowmirroring.xds.xds.SnapshotPublisher;
 import java.util.Comparator;
 import java.util.List;
@@ -76,7 +77,8 @@ public final class ClientStatusService extends ClientStatusDiscoveryServiceGrpc.
   private ClientConfig config(ProxyStream stream) {
     Node node = stream.node().orElseThrow();
     ClientConfig.Builder config = ClientConfig.newBuilder().setNode(node);
-    Snapshot snapshot = stream.profile().flatMap(publisher::snapshot).orElse(null);
+    // What this stream is meant to hold now: its own make-before-break step, or its profile's target.
+    Snapshot snapshot = stream.served().map(SnapshotFactory::snapshot).orElse(null);
     if (snapshot == null) {
       return config.build();
     }

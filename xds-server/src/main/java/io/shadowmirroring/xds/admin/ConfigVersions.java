@@ -10,6 +10,7 @@ import io.shadowmirroring.xds.xds.ContentVersion;
 import io.shadowmirroring.xds.xds.ProxyRegistry;
 import io.shadowmirroring.xds.xds.ProxyStream;
 import io.shadowmirroring.xds.xds.SnapshotPublisher;
+import io.shadowmirroring.xds.xds.XdsTypes;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -37,7 +38,7 @@ public final class ConfigVersions {
 
   /** The version served now, empty before the first publish. */
   public String current() {
-    return publisher.snapshot(profile).map(s -> s.routes().version()).orElse("");
+    return publisher.target(profile).map(t -> t.version(XdsTypes.ROUTE)).orElse("");
   }
 
   /** The profile whose route version is "the config version". */

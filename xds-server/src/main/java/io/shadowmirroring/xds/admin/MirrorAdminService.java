@@ -38,6 +38,7 @@ import io.shadowmirroring.xds.model.ServiceRef;
 import io.shadowmirroring.xds.source.MirrorReconciler;
 import io.shadowmirroring.xds.xds.ProxyRegistry;
 import io.shadowmirroring.xds.xds.ProxyStream;
+import io.shadowmirroring.xds.xds.SnapshotFactory;
 import io.shadowmirroring.xds.xds.SnapshotPublisher;
 import java.time.Duration;
 import java.util.Comparator;
@@ -231,7 +232,7 @@ public final class MirrorAdminService implements MirrorAdminGrpc.AsyncService, B
           + "\"").asException());
       return;
     }
-    var snapshot = stream.get().profile().flatMap(publisher::snapshot);
+    var snapshot = stream.get().served().map(SnapshotFactory::snapshot);
     if (snapshot.isEmpty()) {
       response.onError(Status.UNAVAILABLE.withDescription("nothing is served to \"" + request.getNodeId()
           + "\" yet").asException());

@@ -2,9 +2,9 @@ package io.shadowmirroring.xds.xds;
 
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -14,33 +14,45 @@ import java.util.List;
  * Version strings that are a hash of the content. The same config gets the same version across
  * restarts and replicas, so a reconnecting proxy that already has it is not sent it again, and two
  * different configs practically never share a version.
+ *
+ * <p>A type's version is the hash of its resources' own hashes, in name order. So the version of what
+ * one stream holds (a subset, for named subscriptions) is computed from the per-resource hashes alone,
+ * without serializing anything again, and equals {@link #of} for the same resources.
  */
 public final class ContentVersion {
   private ContentVersion() {}
 
+  /** The version of these resources, given in name order. */
   public static String of(List<? extends Message> resources) {
+    return ofHashes(resources.stream().map(r -> hash(serialize(r))).toList());
+  }
+
+  /** The version of resources given by their {@link #hash}es, in name order. */
+  public static String ofHashes(Iterable<String> hashes) {
     MessageDigest digest = sha256();
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try {
-      for (Message resource : resources) {
-        bytes.reset();
-        // Deterministic serialization orders map entries (e.g. typed_extension_protocol_options).
-        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-        out.useDeterministicSerialization();
-        resource.writeTo(out);
-        out.flush();
-        byte[] encoded = bytes.toByteArray();
-        digest.update(intBytes(encoded.length));
-        digest.update(encoded);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (String hash : hashes) {
+      digest.update(hash.getBytes(StandardCharsets.US_ASCII));
     }
     return HexFormat.of().formatHex(digest.digest(), 0, 8);
   }
 
-  private static byte[] intBytes(int value) {
-    return new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value};
+  /** One resource's hash: 16 hex digits of the SHA-256 of its deterministic serialization. */
+  public static String hash(byte[] serialized) {
+    return HexFormat.of().formatHex(sha256().digest(serialized), 0, 8);
+  }
+
+  /** Deterministic serialization orders map entries (e.g. typed_extension_protocol_options). */
+  public static byte[] serialize(Message resource) {
+    byte[] bytes = new byte[resource.getSerializedSize()];
+    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+    out.useDeterministicSerialization();
+    try {
+      resource.writeTo(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    out.checkNoSpaceLeft();
+    return bytes;
   }
 
   private static MessageDigest sha256() {

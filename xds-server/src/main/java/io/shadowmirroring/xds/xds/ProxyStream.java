@@ -15,10 +15,8 @@ public final class ProxyStream {
   private volatile Node node;
   private volatile ProxyProfile profile;
   private volatile String peerAddress = "";
+  private volatile ResourceSet served;
   private final Map<String, TypeState> types = new TreeMap<>();
-  // The version a NACK rejected, per type, until the watch for that NACK is opened. Kept on the stream
-  // so it goes away with the stream, and holds at most one entry per type.
-  private final Map<String, String> rejectedPending = new TreeMap<>();
 
   ProxyStream(long streamId, Instant connectedSince, boolean delta) {
     this.streamId = streamId;
@@ -87,52 +85,20 @@ public final class ProxyStream {
     types.put(typeUrl, new TypeState(typeUrl, s.sentVersion(), s.sentNonce(), version, s.lastNack()));
   }
 
-  synchronized void rejected(String typeUrl, String version) {
-    rejectedPending.put(typeUrl, version);
-  }
-
-  synchronized Optional<String> takeRejected(String typeUrl) {
-    return Optional.ofNullable(rejectedPending.remove(typeUrl));
-  }
-
-  synchronized int pendingRejections() {
-    return rejectedPending.size();
-  }
-
   synchronized void nacked(String typeUrl, Nack nack) {
     TypeState s = type(typeUrl);
     types.put(typeUrl, new TypeState(typeUrl, s.sentVersion(), s.sentNonce(), s.ackedVersion(), Optional.of(nack)));
   }
 
   /**
-   * True when the client ACKed exactly this version, or never took part in this type (it was never sent
-   * any), so there is nothing to wait for. A NACK is not an answer here: the client kept its old version.
+   * What the stream is meant to hold now: its profile's target, or a make-before-break step on the
+   * way there; empty before the first config.
    */
-  synchronized boolean hasAcked(String typeUrl, String version) {
-    TypeState s = types.get(typeUrl);
-    if (s == null || s.sentVersion().isEmpty()) {
-      return true;
-    }
-    return s.ackedVersion().equals(version);
+  public Optional<ResourceSet> served() {
+    return Optional.ofNullable(served);
   }
 
-  /** True when the client's latest NACK of this type rejected exactly this version. */
-  synchronized boolean hasNacked(String typeUrl, String version) {
-    TypeState s = types.get(typeUrl);
-    return s != null && s.lastNack().map(n -> n.version().equals(version)).orElse(false);
-  }
-
-  /**
-   * True when the client answered (ACK or NACK) the last version of this type it was sent, or was never
-   * sent one. A client that is behind has no open watch for the type, so it would not be sent a new
-   * version anyway until it answers the old one.
-   */
-  synchronized boolean caughtUp(String typeUrl) {
-    TypeState s = types.get(typeUrl);
-    if (s == null || s.sentVersion().isEmpty()) {
-      return true;
-    }
-    return s.ackedVersion().equals(s.sentVersion())
-        || s.lastNack().map(n -> n.version().equals(s.sentVersion())).orElse(false);
+  void served(ResourceSet resources) {
+    this.served = resources;
   }
 }

@@ -16,9 +16,23 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Turns resources into a java-control-plane snapshot with one content version per type. */
+/**
+ * Checks that served resources resolve, and shows them as a java-control-plane snapshot (for config
+ * dumps and test hooks) with this server's content versions.
+ */
 public final class SnapshotFactory {
   private SnapshotFactory() {}
+
+  /** The resources as a snapshot with the set's own versions; no check, they were checked when prepared. */
+  public static Snapshot snapshot(ResourceSet set) {
+    XdsResources resources = set.resources();
+    return Snapshot.create(
+        resources.clusters(), set.version(XdsTypes.CLUSTER),
+        resources.endpoints(), set.version(XdsTypes.ENDPOINT),
+        resources.listeners(), set.version(XdsTypes.LISTENER),
+        resources.routes(), set.version(XdsTypes.ROUTE),
+        List.of(), ContentVersion.ofHashes(List.of()));
+  }
 
   /**
    * @throws SnapshotConsistencyException when a cluster lacks its endpoints or a listener its routes,

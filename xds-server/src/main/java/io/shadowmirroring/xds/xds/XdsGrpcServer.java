@@ -1,6 +1,5 @@
 package io.shadowmirroring.xds.xds;
 
-import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -12,21 +11,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The xDS gRPC port: ADS (state-of-the-world and delta on the same service), the per-type discovery
- * services for clients that do not use ADS, gRPC health and server reflection. It takes its
+ * services (CDS, EDS, LDS, RDS, RTDS) for clients that do not use ADS, gRPC health and server reflection. It takes its
  * {@link ServerBuilder} so tests can run it on an ephemeral port or in-process.
  */
 public final class XdsGrpcServer implements AutoCloseable {
   private final Server server;
   private final HealthStatusManager health = new HealthStatusManager();
 
-  public XdsGrpcServer(ServerBuilder<?> builder, V3DiscoveryServer discovery, List<BindableService> extra) {
-    builder.intercept(new PeerAddressInterceptor())
-        .addService(discovery.getAggregatedDiscoveryServiceImpl())
-        .addService(discovery.getClusterDiscoveryServiceImpl())
-        .addService(discovery.getEndpointDiscoveryServiceImpl())
-        .addService(discovery.getListenerDiscoveryServiceImpl())
-        .addService(discovery.getRouteDiscoveryServiceImpl())
-        .addService(health.getHealthService())
+  public XdsGrpcServer(ServerBuilder<?> builder, DiscoveryServices discovery, List<BindableService> extra) {
+    builder.intercept(new PeerAddressInterceptor());
+    discovery.definitions().forEach(builder::addService);
+    builder.addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance());
     extra.forEach(builder::addService);
     this.server = builder.build();

@@ -44,6 +44,7 @@ public final class AdsTestClient implements AutoCloseable {
   private volatile Throwable streamError;
   private volatile boolean nodeOnFirstMessageOnly;
   private volatile boolean silent;
+  private volatile boolean following = true;
   private boolean sentFirst;
 
   public AdsTestClient(ManagedChannel channel, Node node) {
@@ -82,6 +83,48 @@ public final class AdsTestClient implements AutoCloseable {
   public AdsTestClient silent() {
     this.silent = true;
     return this;
+  }
+
+  /** From now on, subscribes only to what the test asks for: no EDS and RDS follow-ups of its own. */
+  public AdsTestClient manual() {
+    this.following = false;
+    return this;
+  }
+
+  /**
+   * Reconnects as Envoy does after a restart of the server: each type's first request carries the
+   * version the client holds and the names it holds.
+   */
+  public AdsTestClient resume(Map<String, String> versions, Map<String, List<String>> names) {
+    for (String type : List.of(CDS, LDS, EDS, RDS)) {
+      if (versions.containsKey(type)) {
+        ackedVersions.put(type, versions.get(type));
+        subscribe(type, names.getOrDefault(type, List.of()));
+      }
+    }
+    return this;
+  }
+
+  /** Sends a request as it is, the node added to the stream's first one as usual. */
+  public void send(DiscoveryRequest request) {
+    sendRaw(request);
+  }
+
+  /** The status the server ended the stream with, waiting for it (bounded); fails if it stays open. */
+  public io.grpc.Status awaitError(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline && streamError == null) {
+      sleep(10);
+    }
+    if (streamError == null) {
+      throw new AssertionError("the stream is still open after " + timeout.toMillis() + " ms");
+    }
+    return io.grpc.Status.fromThrowable(streamError);
+  }
+
+  /** True while the server has not ended the stream. */
+  public boolean open() {
+    return streamError == null;
   }
 
   /** Opens CDS and LDS as Envoy does at start. */
@@ -162,6 +205,9 @@ public final class AdsTestClient implements AutoCloseable {
     ackedVersions.put(type, response.getVersionInfo());
     send(reply.setVersionInfo(response.getVersionInfo()).build());
     // Follow-up subscriptions after the ACK, the way Envoy does once clusters and listeners arrive.
+    if (!following) {
+      return;
+    }
     if (type.equals(CDS)) {
       List<String> assignments = edsNames(response);
       if (!assignments.equals(subscriptions.get(EDS))) {
@@ -175,7 +221,7 @@ public final class AdsTestClient implements AutoCloseable {
     }
   }
 
-  private synchronized void send(DiscoveryRequest request) {
+  private synchronized void sendRaw(DiscoveryRequest request) {
     requests.onNext(sentFirst && nodeOnFirstMessageOnly ? request.toBuilder().clearNode().build() : request);
     sentFirst = true;
   }

@@ -256,23 +256,26 @@ class AdsProtocolTest {
   }
 
   @Test
-  @DisplayName("a NACK whose watch never opens leaves nothing behind once its stream is gone")
+  @DisplayName("a stream that NACKed and went away leaves nothing behind in the registry")
   void nackBookkeepingEndsWithTheStream() throws Exception {
     writeDemo(true);
     ProxyRegistry registry = server().server().proxies();
-    long streamId = 987_654_321L;
-    registry.onV3StreamRequest(streamId, io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest.newBuilder()
-        .setNode(AdsTestClient.envoyNode("gone")).setTypeUrl(RDS).build());
-    registry.onV3StreamResponse(streamId, io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest.getDefaultInstance(),
-        DiscoveryResponse.newBuilder().setTypeUrl(RDS).setVersionInfo("v1").setNonce("7").build());
-    registry.onV3StreamRequest(streamId, io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest.newBuilder()
-        .setTypeUrl(RDS).setResponseNonce("7")
-        .setErrorDetail(com.google.rpc.Status.newBuilder().setMessage("no")).build());
-    assertThat(registry.pendingRejections()).as("the rejected version waits for its watch").isEqualTo(1);
+    AdsTestClient envoy = new AdsTestClient(server().channel(), AdsTestClient.envoyNode("gone"));
+    envoy.rejectWhen(r -> r.getTypeUrl().equals(RDS) ? Optional.of("no") : Optional.empty());
+    envoy.start();
+    envoy.await("routes", r -> r.getTypeUrl().equals(RDS), WAIT);
+    for (int i = 0; i < 200 && registry.streams().stream().noneMatch(s -> s.types().containsKey(RDS)
+        && s.types().get(RDS).lastNack().isPresent()); i++) {
+      AdsTestClient.sleep(10);
+    }
+    assertThat(registry.streams()).as("the NACKing stream").hasSize(1);
 
-    registry.onStreamClose(streamId, RDS);
+    envoy.close();
 
-    assertThat(registry.pendingRejections()).isZero();
+    for (int i = 0; i < 200 && !registry.streams().isEmpty(); i++) {
+      AdsTestClient.sleep(10);
+    }
+    assertThat(registry.streams()).isEmpty();
   }
 
   @Test

@@ -1,0 +1,67 @@
+package io.shadowmirroring.xds.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.UnsafeByteOperations;
+import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.service.runtime.v3.Runtime;
+import io.shadowmirroring.xds.translate.XdsResources;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Serializes each resource once: a resource with the same content in several profiles, or in the
+ * next publish, is the same {@link PreparedResource}, so its Any is shared and response bodies built
+ * from it can be cached. Entries not used by the last two generations are dropped. Used by the
+ * publisher's thread only (under its lock).
+ */
+final class ResourcePreparer {
+  private Map<String, PreparedResource> previous = new HashMap<>();
+  private Map<String, PreparedResource> current = new HashMap<>();
+  private long generation;
+
+  ResourceSet prepare(XdsResources resources) {
+    Map<String, SortedMap<String, PreparedResource>> byType = new HashMap<>();
+    add(byType, XdsTypes.CLUSTER, resources.clusters(), Cluster::getName);
+    add(byType, XdsTypes.ENDPOINT, resources.endpoints(), ClusterLoadAssignment::getClusterName);
+    add(byType, XdsTypes.LISTENER, resources.listeners(), Listener::getName);
+    add(byType, XdsTypes.ROUTE, resources.routes(), RouteConfiguration::getName);
+    add(byType, XdsTypes.RUNTIME, resources.runtimes(), Runtime::getName);
+    return new ResourceSet(byType, generation);
+  }
+
+  /** Starts a new generation: what neither it nor the one before uses is forgotten. */
+  void nextGeneration() {
+    previous = current;
+    current = new HashMap<>();
+    generation++;
+  }
+
+  private <T extends Message> void add(Map<String, SortedMap<String, PreparedResource>> byType, String type,
+      List<T> messages, Function<T, String> name) {
+    SortedMap<String, PreparedResource> map = new TreeMap<>();
+    for (T message : messages) {
+      byte[] bytes = ContentVersion.serialize(message);
+      String hash = ContentVersion.hash(bytes);
+      String key = type + '\n' + name.apply(message) + '\n' + hash;
+      PreparedResource prepared = current.get(key);
+      if (prepared == null) {
+        prepared = previous.get(key);
+      }
+      if (prepared == null) {
+        prepared = new PreparedResource(name.apply(message), hash,
+            Any.newBuilder().setTypeUrl(type).setValue(UnsafeByteOperations.unsafeWrap(bytes)).build(), message);
+      }
+      current.put(key, prepared);
+      map.put(prepared.name(), prepared);
+    }
+    byType.put(type, map);
+  }
+}

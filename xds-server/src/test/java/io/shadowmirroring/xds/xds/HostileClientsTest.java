@@ -1,0 +1,141 @@
+package io.shadowmirroring.xds.xds;
+
+import static io.shadowmirroring.xds.testing.AdsTestClient.EDS;
+import static io.shadowmirroring.xds.testing.AdsTestClient.RDS;
+import static io.shadowmirroring.xds.testing.HandMadeResources.assignment;
+import static io.shadowmirroring.xds.testing.HandMadeResources.cluster;
+import static io.shadowmirroring.xds.testing.HandMadeResources.listener;
+import static io.shadowmirroring.xds.testing.HandMadeResources.routes;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.grpc.Status;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.shadowmirroring.xds.testing.AdsTestClient;
+import io.shadowmirroring.xds.testing.XdsStage;
+import io.shadowmirroring.xds.translate.XdsResources;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hostile xDS clients (issue 9 item 8): each gets a gRPC status naming what is wrong, the server stays
+ * healthy, and a healthy proxy's stream next to it goes on getting changes.
+ */
+class HostileClientsTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Node HEALTHY = AdsTestClient.envoyNode("healthy");
+  /** The healthy proxy's profile and one more. */
+  private static final int MAX_PROFILES = 2;
+
+  private XdsStage stage;
+  private AdsTestClient healthy;
+
+  private static XdsResources resources(String prefix) {
+    return new XdsResources(List.of(cluster("a", 250)), List.of(assignment("a", "10.0.0.1")),
+        List.of(listener("front", 10000, "front-routes")), List.of(routes("front-routes", prefix, List.of("a"))));
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    stage = new XdsStage(MAX_PROFILES);
+    stage.publish(HEALTHY, resources("/"));
+    healthy = new AdsTestClient(stage.channel(), HEALTHY).start();
+    healthy.await("routes", r -> r.getTypeUrl().equals(RDS), WAIT);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    healthy.close();
+    stage.close();
+  }
+
+  /** The server is SERVING, and the healthy stream gets the next change. */
+  private void assertUnaffected(String prefix) {
+    assertThat(HealthGrpc.newBlockingStub(stage.channel()).check(HealthCheckRequest.getDefaultInstance())
+        .getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    stage.publish(HEALTHY, resources(prefix));
+    healthy.await("routes with " + prefix, r -> r.getTypeUrl().equals(RDS) && r.toString().contains(prefix), WAIT);
+    assertThat(healthy.open()).isTrue();
+  }
+
+  private double refused(String reason) {
+    var counter = stage.meters().find("shadow_mirroring_xds_refused_streams_total").tag("reason", reason).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  private static Node onPort(String id, int port) {
+    return AdsTestClient.envoyNode(id).toBuilder().setMetadata(Struct.newBuilder().putFields(
+        NodeClassifier.LISTENER_PORT_METADATA, Value.newBuilder().setNumberValue(port).build())).build();
+  }
+
+  @Test
+  @DisplayName("an unknown type URL: INVALID_ARGUMENT naming the type")
+  void unknownTypeUrl() {
+    try (AdsTestClient hostile = new AdsTestClient(stage.channel(), AdsTestClient.envoyNode("hostile"))) {
+      hostile.send(DiscoveryRequest.newBuilder().setNode(AdsTestClient.envoyNode("hostile"))
+          .setTypeUrl("type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret").build());
+
+      Status status = hostile.awaitError(WAIT);
+
+      assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(status.getDescription()).contains("envoy.extensions.transport_sockets.tls.v3.Secret", "not served");
+      assertThat(refused("unknown_type")).isEqualTo(1.0);
+      assertUnaffected("/after-unknown-type");
+    }
+  }
+
+  @Test
+  @DisplayName("100,000 resource names in one request: RESOURCE_EXHAUSTED naming the limit")
+  void tooManyNames() {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < 100_000; i++) {
+      names.add("cluster-" + i);
+    }
+    try (AdsTestClient hostile = new AdsTestClient(stage.channel(), AdsTestClient.envoyNode("hostile"))) {
+      hostile.send(DiscoveryRequest.newBuilder().setNode(AdsTestClient.envoyNode("hostile")).setTypeUrl(EDS)
+          .addAllResourceNames(names).build());
+
+      Status status = hostile.awaitError(WAIT);
+
+      assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+      assertThat(status.getDescription()).contains("100000 names", "at most " + ServingStream.MAX_NAMES);
+      assertThat(refused("too_many_names")).isEqualTo(1.0);
+      assertUnaffected("/after-many-names");
+    }
+  }
+
+  @Test
+  @DisplayName("node metadata asking for one profile too many: RESOURCE_EXHAUSTED naming --max-profiles, "
+      + "counted; once a profile is unused again, a new one is accepted")
+  void tooManyProfiles() {
+    try (AdsTestClient second = new AdsTestClient(stage.channel(), onPort("second", 15001)).start()) {
+      AdsTestClient.sleep(300);
+      assertThat(second.open()).as("the second profile is within the bound").isTrue();
+      try (AdsTestClient third = new AdsTestClient(stage.channel(), onPort("third", 15002)).start()) {
+        Status status = third.awaitError(WAIT);
+
+        assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(status.getDescription()).contains("--max-profiles", "15002");
+        assertThat(refused("too_many_profiles")).isEqualTo(1.0);
+      }
+      assertUnaffected("/after-many-profiles");
+    }
+    for (int i = 0; i < 200 && stage.registry().streams().size() > 1; i++) {
+      AdsTestClient.sleep(10);
+    }
+    try (AdsTestClient fourth = new AdsTestClient(stage.channel(), onPort("fourth", 15003)).start()) {
+      AdsTestClient.sleep(300);
+      assertThat(fourth.open()).as("a profile freed by its last stream makes room").isTrue();
+    }
+  }
+}
