@@ -67,6 +67,11 @@ public final class ReconnectingAds implements AutoCloseable {
       return received.stream().filter(r -> r.generation() == streamGeneration).toList();
     }
 
+    /** How many times the stream was reopened. */
+    public synchronized int generation() {
+      return generation;
+    }
+
     /** True once a stream failed and was not yet reopened. */
     public boolean failed() {
       return failed;
