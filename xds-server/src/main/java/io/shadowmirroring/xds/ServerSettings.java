@@ -108,4 +108,9 @@ public record ServerSettings(
     return new ServerSettings(xdsAddress, xdsPort, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
         ackWait, admin, tls, tlsRefresh, automation, webhook, exposure, limits, shutdown, value);
   }
+
+  public ServerSettings withXdsPort(int port) {
+    return new ServerSettings(xdsAddress, port, metricsAddress, metricsPort, listenerPort, debounce, maxDebounce,
+        ackWait, admin, tls, tlsRefresh, automation, webhook, exposure);
+  }
 }
