@@ -91,9 +91,12 @@ class GrpcServerLimitsTest {
         // A server-streaming call starts once the client has half-closed.
         connection.sendMessage(stream, HealthCheckRequest.getDefaultInstance().toByteArray(), true);
       }
-      for (int stream : new int[] {1, 3, 5}) {
-        connection.await("the answer on stream " + stream, f -> f.type() == HEADERS && f.streamId() == stream,
-            Duration.ofSeconds(10));
+      // The answers may come in any order; await takes frames off the connection as it goes.
+      java.util.Set<Integer> answered = new java.util.TreeSet<>();
+      while (answered.size() < 3) {
+        answered.add(connection.await("the answers on streams 1, 3 and 5 (so far " + answered + ")",
+            f -> f.type() == HEADERS && List.of(1, 3, 5).contains(f.streamId()) && !answered.contains(f.streamId()),
+            Duration.ofSeconds(10)).streamId());
       }
 
       connection.startCall(7, HEALTH_WATCH);
