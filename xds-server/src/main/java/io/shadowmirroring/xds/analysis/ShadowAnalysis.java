@@ -60,6 +60,11 @@ public final class ShadowAnalysis implements AutoCloseable {
     return tracer;
   }
 
+  /** Where StreamMetrics go; for tests that feed messages without gRPC. */
+  MetricsIngest ingest() {
+    return ingest;
+  }
+
   public ShadowJudge judge() {
     return judge;
   }
