@@ -6,6 +6,9 @@ import io.shadowmirroring.xds.model.ServiceRef;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,9 +37,17 @@ final class ComparisonJudge implements ShadowJudge {
 
   private record Since(Verdict verdict, Instant since) {}
 
+  /** A comparison made while neither side had any stats: it stays true until data arrives or the pair changes. */
+  private record Quiet(MirrorPair pair, TargetComparison comparison) {}
+
   private final MetricsIngest ingest;
   private final Clock clock;
   private final Map<PairKey, Since> history = new ConcurrentHashMap<>();
+  // Most mirrored pairs get no traffic at all; judging their empty windows again on every tick of the
+  // refresher and of the automation was most of the loops' CPU with hundreds of mirrors.
+  private final Map<PairKey, Quiet> quiet = new ConcurrentHashMap<>();
+  /** How many comparisons were computed rather than reused: what the loops' cost tests count. */
+  final AtomicLong computations = new AtomicLong();
 
   ComparisonJudge(MetricsIngest ingest, Clock clock) {
     this.ingest = ingest;
@@ -51,11 +62,40 @@ final class ComparisonJudge implements ShadowJudge {
   /** Every pair of every mirrored Service. */
   List<TargetComparison> compareAll() {
     StatPlan plan = ingest.plan();
-    history.keySet().retainAll(plan.pairs().stream().map(p -> new PairKey(p.primary(), p.target())).toList());
+    // A set, not a list: retainAll looks every key up in its argument.
+    Set<PairKey> live = new HashSet<>();
+    for (MirrorPair pair : plan.pairs()) {
+      live.add(new PairKey(pair.primary(), pair.target()));
+    }
+    history.keySet().retainAll(live);
+    quiet.keySet().retainAll(live);
     return plan.pairs().stream().map(this::compare).toList();
   }
 
+  /**
+   * The pair's comparison; reused while both sides still have no stats at all, since empty windows give the
+   * same totals at any time (and the verdict, so its "since", cannot move).
+   */
   TargetComparison compare(MirrorPair pair) {
+    PairKey key = new PairKey(pair.primary(), pair.target());
+    boolean empty = !ingest.hasStats(pair.production()) && !ingest.hasStats(pair.shadow());
+    if (empty) {
+      Quiet reused = quiet.get(key);
+      if (reused != null && reused.pair().equals(pair) && history.containsKey(key)) {
+        return reused.comparison();
+      }
+    }
+    TargetComparison comparison = judge(pair, key);
+    if (empty) {
+      quiet.put(key, new Quiet(pair, comparison));
+    } else {
+      quiet.remove(key);
+    }
+    return comparison;
+  }
+
+  private TargetComparison judge(MirrorPair pair, PairKey key) {
+    computations.incrementAndGet();
     AnalysisSettings settings = pair.settings();
     SideSummary production = SideSummary.of(ingest.totals(pair.production(), settings.window()), false);
     SideSummary shadow = SideSummary.of(ingest.totals(pair.shadow(), settings.window()), true);
@@ -89,8 +129,8 @@ final class ComparisonJudge implements ShadowJudge {
     }
     Verdict verdict = failed ? Verdict.FAILING : unjudged ? Verdict.INSUFFICIENT_DATA : Verdict.PASSING;
     Instant now = clock.instant();
-    Since since = history.compute(new PairKey(pair.primary(), pair.target()),
-        (key, old) -> old != null && old.verdict() == verdict ? old : new Since(verdict, now));
+    Since since = history.compute(key,
+        (k, old) -> old != null && old.verdict() == verdict ? old : new Since(verdict, now));
     return new TargetComparison(pair.primary(), pair.target(), verdict, since.since(), production.stats(),
         shadow.stats(), checks, dropped > 0);
   }

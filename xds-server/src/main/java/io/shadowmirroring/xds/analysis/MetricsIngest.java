@@ -207,6 +207,11 @@ final class MetricsIngest {
     return stored == null ? new ScopeWindow().totals(clock.instant(), window) : stored.totals(clock.instant(), window);
   }
 
+  /** True when some stats of the scope are kept (prune drops a scope's window once it is empty). */
+  boolean hasStats(StatScope scope) {
+    return windows.containsKey(scope);
+  }
+
   /** Forgets slots past the longest window, scopes no longer mirrored, and proxies silent for that long. */
   void prune() {
     Instant now = clock.instant();

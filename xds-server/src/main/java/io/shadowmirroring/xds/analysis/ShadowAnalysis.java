@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.shadowmirroring.xds.model.ModelBuild;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,9 @@ public final class ShadowAnalysis implements AutoCloseable {
   private final MetricsStreamService service;
   private final OversizeMessageCounter tracer;
   private ScheduledExecutorService refresher;
+  private List<TargetComparison> published = List.of();
+  /** How many times the gauges were rebuilt: what the loops' cost tests count. */
+  int gaugeUpdates;
 
   public ShadowAnalysis(MeterRegistry meters, Clock clock) {
     this.ingest = new MetricsIngest(clock, meters);
@@ -56,6 +60,11 @@ public final class ShadowAnalysis implements AutoCloseable {
     return tracer;
   }
 
+  /** Where StreamMetrics go; for tests that feed messages without gRPC. */
+  MetricsIngest ingest() {
+    return ingest;
+  }
+
   public ShadowJudge judge() {
     return judge;
   }
@@ -67,9 +76,27 @@ public final class ShadowAnalysis implements AutoCloseable {
   }
 
   /** Recomputes every verdict (so "verdict since" moves without anyone asking) and the gauges. */
-  public void refresh() {
+  public synchronized void refresh() {
     ingest.prune();
-    gauges.update(judge.compareAll());
+    List<TargetComparison> latest = judge.compareAll();
+    // The judge hands back the very same comparisons while nothing arrived: no need to touch the registry.
+    if (!sameInstances(latest, published)) {
+      gauges.update(latest);
+      gaugeUpdates++;
+      published = latest;
+    }
+  }
+
+  private static boolean sameInstances(List<TargetComparison> a, List<TargetComparison> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i) != b.get(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public synchronized void start() {

@@ -75,6 +75,8 @@ final class StatPlan {
   static final StatPlan EMPTY = new StatPlan(List.of());
 
   private final List<MirrorPair> pairs;
+  // Asked once per mirrored Service per automation tick: a scan of every pair per Service was quadratic.
+  private final Map<ServiceRef, List<MirrorPair>> pairsByService;
   private final List<StatScope> scopes;
   private final ByteKeyMap<Integer> fullNameScopes;
   private final ByteKeyMap<Integer> clusterLabelScopes;
@@ -105,6 +107,12 @@ final class StatPlan {
       clusterLabels.put(clusterStatName, i);
     }
     this.scopes = List.copyOf(index.keySet());
+    Map<ServiceRef, List<MirrorPair>> byService = new HashMap<>();
+    for (MirrorPair pair : this.pairs) {
+      byService.computeIfAbsent(pair.primary().service(), s -> new ArrayList<>()).add(pair);
+    }
+    byService.replaceAll((service, list) -> List.copyOf(list));
+    this.pairsByService = byService;
     this.virtualHosts = new byte[scopes.size()][];
     for (int i = 0; i < scopes.size(); i++) {
       virtualHosts[i] = ResourceNames.virtualHost(scopes.get(i).primary()).getBytes(StandardCharsets.UTF_8);
@@ -150,7 +158,7 @@ final class StatPlan {
   }
 
   List<MirrorPair> pairs(ServiceRef service) {
-    return pairs.stream().filter(p -> p.primary().service().equals(service)).toList();
+    return pairsByService.getOrDefault(service, List.of());
   }
 
   List<StatScope> scopes() {

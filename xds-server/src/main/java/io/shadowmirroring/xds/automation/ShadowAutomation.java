@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,13 @@ public final class ShadowAutomation implements AutoCloseable {
   private final Set<String> loggedFailures = new HashSet<>();
   private final List<Runnable> verdictListeners = new CopyOnWriteArrayList<>();
   private ScheduledExecutorService scheduler;
+  // Per Service, the inputs of its last decision when that decision was to do nothing, and until when doing
+  // nothing stays right: only auto-promote depends on the time, once a PASSING verdict is a window old.
+  private final Map<ServiceRef, Idle> idle = new HashMap<>();
+  /** How many times {@link MirrorDecisions#decide} ran: what the loops' cost tests count. */
+  int decisions;
+
+  private record Idle(MirrorStatus status, List<TargetComparison> comparisons, Instant until) {}
 
   /** What one tick saw and did. */
   public record Tick(List<VerdictChange> changes, List<AutomaticAction> actions) {
@@ -134,18 +142,64 @@ public final class ShadowAutomation implements AutoCloseable {
         }
       }
       if (leader) {
-        for (AutomaticAction action : MirrorDecisions.decide(status, comparisons, now)) {
-          if (carryOut(action)) {
-            actions.add(action);
-          }
-        }
+        actions.addAll(decide(status, comparisons, now));
       }
     }
     memory.retain(mirrored);
+    idle.keySet().retainAll(mirrored);
     if (!changes.isEmpty()) {
       verdictListeners.forEach(Runnable::run);
     }
     return new Tick(changes, actions);
+  }
+
+  /** The actions carried out for one Service; skips the decision when its inputs did not change. */
+  private List<AutomaticAction> decide(MirrorStatus status, List<TargetComparison> comparisons, Instant now) {
+    Idle previous = idle.get(status.service());
+    if (previous != null && now.isBefore(previous.until()) && sameInstances(previous.comparisons(), comparisons)
+        && (previous.status() == status || previous.status().equals(status))) {
+      return List.of();
+    }
+    decisions++;
+    List<AutomaticAction> decided = MirrorDecisions.decide(status, comparisons, now);
+    if (decided.isEmpty()) {
+      idle.put(status.service(), new Idle(status, comparisons, promotableAt(status, comparisons)));
+      return List.of();
+    }
+    // A decision that was taken is decided again next time: a failed write is retried every tick.
+    idle.remove(status.service());
+    List<AutomaticAction> done = new ArrayList<>();
+    for (AutomaticAction action : decided) {
+      if (carryOut(action)) {
+        done.add(action);
+      }
+    }
+    return done;
+  }
+
+  /** The earliest time a PASSING verdict here has lasted its whole window; the far future when none is. */
+  private static Instant promotableAt(MirrorStatus status, List<TargetComparison> comparisons) {
+    Instant earliest = Instant.MAX;
+    Duration window = status.effective().map(spec -> spec.analysis().window()).orElse(Duration.ZERO);
+    for (TargetComparison comparison : comparisons) {
+      if (comparison.verdict() == Verdict.PASSING) {
+        Instant at = comparison.verdictSince().plus(window);
+        earliest = at.isBefore(earliest) ? at : earliest;
+      }
+    }
+    return earliest;
+  }
+
+  private static boolean sameInstances(List<TargetComparison> a, List<TargetComparison> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i) != b.get(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** True when the action changed the annotations; false when it was already done or could not be. */
