@@ -86,13 +86,15 @@ public final class RawHttp2Connection implements AutoCloseable {
     socket.setTcpNoDelay(true);
     out = socket.getOutputStream();
     DataInputStream in = new DataInputStream(socket.getInputStream());
-    reader = new Thread(() -> read(in), "raw-http2-reader");
-    reader.setDaemon(true);
-    reader.start();
+    // The preface goes first, before the reader can answer the server's SETTINGS with an ACK: anything else
+    // first is a protocol error ("client preface string missing or corrupt").
     synchronized (this) {
       out.write(PREFACE);
       writeFrame(SETTINGS, 0, 0, new byte[0]);
     }
+    reader = new Thread(() -> read(in), "raw-http2-reader");
+    reader.setDaemon(true);
+    reader.start();
   }
 
   private void read(DataInputStream in) {
