@@ -49,14 +49,7 @@ class GracefulShutdownE2ETest {
     try (SlowWriteApiServer api = new SlowWriteApiServer(WRITE_TIME); KubernetesClient kubectl = api.createClient()) {
       kubectl.resource(service("app-shadow-service")).create();
       kubectl.resource(service("app-service")).create();
-      Path kubeconfig = Files.writeString(work.resolve("kubeconfig"), """
-          apiVersion: v1
-          kind: Config
-          clusters: [{name: mock, cluster: {server: "%s"}}]
-          users: [{name: mock, user: {token: mock}}]
-          contexts: [{name: mock, context: {cluster: mock, user: mock}}]
-          current-context: mock
-          """.formatted(api.url()));
+      Path kubeconfig = PackagedServerE2ETest.kubeconfig(work, api.url());
       int xdsPort = PackagedServerE2ETest.freePort();
       int adminPort = PackagedServerE2ETest.freePort();
       int metricsPort = PackagedServerE2ETest.freePort();

@@ -34,14 +34,7 @@ class NotReadyShadowctlE2ETest {
     try (HeldListApiServer apiServer = new HeldListApiServer(); KubernetesClient kubectl = apiServer.createClient()) {
       kubectl.resource(service("app-service", Map.of("shadow-mirroring.io/mirror-to", "app-shadow-service"))).create();
       kubectl.resource(service("app-shadow-service", Map.of())).create();
-      Path kubeconfig = Files.writeString(work.resolve("kubeconfig"), """
-          apiVersion: v1
-          kind: Config
-          clusters: [{name: mock, cluster: {server: "%s"}}]
-          users: [{name: mock, user: {token: mock}}]
-          contexts: [{name: mock, context: {cluster: mock, user: mock}}]
-          current-context: mock
-          """.formatted(apiServer.url()));
+      Path kubeconfig = PackagedServerE2ETest.kubeconfig(work, apiServer.url());
       int adminPort = PackagedServerE2ETest.freePort();
       ProcessBuilder serverBuilder = new ProcessBuilder(PackagedServerE2ETest.javaBinary(), "-jar", JAR.toString(),
           "--source", "kubernetes",

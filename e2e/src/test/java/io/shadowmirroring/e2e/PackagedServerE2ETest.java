@@ -114,6 +114,18 @@ class PackagedServerE2ETest {
     }
   }
 
+  /** A kubeconfig for a mock API server, with a token, as the server jar reads it with --kubeconfig. */
+  static Path kubeconfig(Path directory, String serverUrl) throws IOException {
+    return Files.writeString(directory.resolve("kubeconfig"), """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: mock, cluster: {server: "%s"}}]
+        users: [{name: mock, user: {token: mock}}]
+        contexts: [{name: mock, context: {cluster: mock, user: mock}}]
+        current-context: mock
+        """.formatted(serverUrl));
+  }
+
   static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();

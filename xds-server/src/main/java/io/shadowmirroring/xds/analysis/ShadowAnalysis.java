@@ -80,23 +80,11 @@ public final class ShadowAnalysis implements AutoCloseable {
     ingest.prune();
     List<TargetComparison> latest = judge.compareAll();
     // The judge hands back the very same comparisons while nothing arrived: no need to touch the registry.
-    if (!sameInstances(latest, published)) {
+    if (!TargetComparison.sameInstances(latest, published)) {
       gauges.update(latest);
       gaugeUpdates++;
       published = latest;
     }
-  }
-
-  private static boolean sameInstances(List<TargetComparison> a, List<TargetComparison> b) {
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (int i = 0; i < a.size(); i++) {
-      if (a.get(i) != b.get(i)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   public synchronized void start() {

@@ -18,4 +18,21 @@ public record TargetComparison(
   public TargetComparison {
     checks = List.copyOf(checks);
   }
+
+  /**
+   * True when both lists hold the very same objects in the same order. The judge hands back the same
+   * instance for a pair whose comparison did not change, so this tells "nothing new" without comparing
+   * every field.
+   */
+  public static boolean sameInstances(List<TargetComparison> a, List<TargetComparison> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i) != b.get(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
 }

@@ -156,7 +156,7 @@ public final class ShadowAutomation implements AutoCloseable {
   /** The actions carried out for one Service; skips the decision when its inputs did not change. */
   private List<AutomaticAction> decide(MirrorStatus status, List<TargetComparison> comparisons, Instant now) {
     Idle previous = idle.get(status.service());
-    if (previous != null && now.isBefore(previous.until()) && sameInstances(previous.comparisons(), comparisons)
+    if (previous != null && now.isBefore(previous.until()) && TargetComparison.sameInstances(previous.comparisons(), comparisons)
         && (previous.status() == status || previous.status().equals(status))) {
       return List.of();
     }
@@ -188,18 +188,6 @@ public final class ShadowAutomation implements AutoCloseable {
       }
     }
     return earliest;
-  }
-
-  private static boolean sameInstances(List<TargetComparison> a, List<TargetComparison> b) {
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (int i = 0; i < a.size(); i++) {
-      if (a.get(i) != b.get(i)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** True when the action changed the annotations; false when it was already done or could not be. */
