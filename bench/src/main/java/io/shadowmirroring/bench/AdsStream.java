@@ -44,10 +44,14 @@ abstract class AdsStream implements ClientResponseObserver<byte[], byte[]> {
   AdsStream(LoadClient client, String nodeId) {
     this.client = client;
     // As the shipped front-proxy bootstrap describes itself (README, "Node metadata and proxy profiles").
+    Struct.Builder metadata = Struct.newBuilder()
+        .putFields("shadow-mirroring.io/role", Value.newBuilder().setStringValue("edge").build());
+    if (!client.rtdsLayer().isEmpty()) {
+      // A bootstrap with the RTDS layer says so, and the xds-server then keeps percentages out of the routes.
+      metadata.putFields("shadow-mirroring.io/runtime", Value.newBuilder().setStringValue("rtds").build());
+    }
     this.node = Node.newBuilder().setId(nodeId).setCluster("bench").setUserAgentName("envoy")
-        .setMetadata(Struct.newBuilder()
-            .putFields("shadow-mirroring.io/role", Value.newBuilder().setStringValue("edge").build()))
-        .build();
+        .setMetadata(metadata).build();
   }
 
   @Override

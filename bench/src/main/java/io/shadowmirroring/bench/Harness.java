@@ -71,8 +71,9 @@ public final class Harness implements Callable<Integer> {
   @Option(names = "--no-jfr", negatable = false, description = "Do not profile scenario 4 with JFR.")
   boolean noJfr;
 
-  @Option(names = "--rtds-layer", defaultValue = "",
-      description = "Also subscribe every stream to this RTDS layer (as a bootstrap with a runtime layer would). Default: none.")
+  @Option(names = "--rtds-layer", defaultValue = "shadow-mirroring",
+      description = "The RTDS layer the streams to the xds-server subscribe to, as the shipped bootstraps do "
+          + "(empty: none, percentages then travel in the routes). Default: ${DEFAULT-VALUE}.")
   String rtdsLayer;
 
   @Option(names = "--server-jar", defaultValue = "xds-server/target/xds-server.jar",

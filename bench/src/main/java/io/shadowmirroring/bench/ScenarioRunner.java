@@ -68,8 +68,9 @@ final class ScenarioRunner {
       int port = ServerProcess.freePort();
       try (ServerProcess server = ServerProcess.start(kind.label(), List.of(),
               kind.arguments(feed.sourceArgument(), port, options.serverJar()), port, feed, work.resolve("server.log"));
+          // Plain java-control-plane has no RTDS type: its streams run as bootstraps without the layer.
           LoadClient client = new LoadClient("127.0.0.1", port, options.streamsPerChannel(), new MarkerBoard(),
-              options.rtdsLayer())) {
+              kind == ServerKind.OURS ? options.rtdsLayer() : "")) {
         server.awaitPort(Duration.ofMinutes(1));
         firstSnapshot(client);
         if (wanted(1) || wanted(2) || wanted(4) || wanted(5)) {
@@ -292,8 +293,9 @@ final class ScenarioRunner {
       int port = ServerProcess.freePort();
       try (ServerProcess server = ServerProcess.start(kind.label(), List.of("-Xmx1g"),
               kind.arguments(feed.sourceArgument(), port, options.serverJar()), port, feed, work.resolve("server.log"));
+          // Plain java-control-plane has no RTDS type: its streams run as bootstraps without the layer.
           LoadClient client = new LoadClient("127.0.0.1", port, options.streamsPerChannel(), new MarkerBoard(),
-              options.rtdsLayer())) {
+              kind == ServerKind.OURS ? options.rtdsLayer() : "")) {
         server.awaitPort(Duration.ofMinutes(1));
         firstSnapshot(client);
         Figures problems = new Figures();
