@@ -29,11 +29,14 @@ public final class ResourceSet {
   private final Map<String, String> namesKeys = new java.util.concurrent.ConcurrentHashMap<>();
   /** Keyed by the identity of the map compared with; a few entries at most. */
   private final Map<String, Map<Map<String, PreparedResource>, List<PreparedResource>>> diffs = new HashMap<>();
+  /** Like {@link #diffs}, for the names gone since. */
+  private final Map<String, Map<Map<String, PreparedResource>, List<String>>> removals = new HashMap<>();
 
   ResourceSet(Map<String, SortedMap<String, PreparedResource>> byType, long generation) {
     this.byType = new HashMap<>();
     for (String type : XdsTypes.SERVED) {
       diffs.put(type, new java.util.IdentityHashMap<>());
+      removals.put(type, new java.util.IdentityHashMap<>());
       SortedMap<String, PreparedResource> map = byType.getOrDefault(type, new TreeMap<>());
       this.byType.put(type, Collections.unmodifiableSortedMap(new TreeMap<>(map)));
       versions.put(type, ContentVersion.ofHashes(map.values().stream().map(PreparedResource::hash).toList()));
@@ -143,6 +146,35 @@ public final class ResourceSet {
       }
     }
     List<PreparedResource> result = List.copyOf(changed);
+    synchronized (ofType) {
+      if (ofType.size() >= 8) {
+        ofType.clear();
+      }
+      ofType.put(before, result);
+    }
+    return result;
+  }
+
+  /**
+   * The names of a type that {@code before} has and this set has not, remembered like
+   * {@link #changedSince}: without it, every delta stream would look up each name it holds, per change.
+   */
+  List<String> removedSince(String typeUrl, Map<String, PreparedResource> before) {
+    Map<Map<String, PreparedResource>, List<String>> ofType = removals.get(typeUrl);
+    synchronized (ofType) {
+      List<String> known = ofType.get(before);
+      if (known != null) {
+        return known;
+      }
+    }
+    SortedMap<String, PreparedResource> now = byType.get(typeUrl);
+    List<String> removed = new java.util.ArrayList<>();
+    for (String name : before.keySet()) {
+      if (!now.containsKey(name)) {
+        removed.add(name);
+      }
+    }
+    List<String> result = List.copyOf(removed);
     synchronized (ofType) {
       if (ofType.size() >= 8) {
         ofType.clear();

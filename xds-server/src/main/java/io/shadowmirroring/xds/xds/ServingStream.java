@@ -446,9 +446,13 @@ final class ServingStream {
     SortedMap<String, PreparedResource> selected = sub.select(held);
     List<PreparedResource> changed = changed(sub, selected, all);
     List<String> removed = new ArrayList<>();
-    for (String name : sub.sent.keySet()) {
-      if (!selected.containsKey(name) && (sub.wildcard || sub.names.contains(name))) {
-        removed.add(name);
+    if (sub.sent != selected) {
+      // The common case, a stream holding the whole type, is computed once per change for all streams.
+      Iterable<String> gone = selected == all ? held.removedSince(type, sub.sent) : sub.sent.keySet();
+      for (String name : gone) {
+        if (!selected.containsKey(name) && (sub.wildcard || sub.names.contains(name))) {
+          removed.add(name);
+        }
       }
     }
     // The first answer to a wildcard subscription goes out even when empty: the client's init waits for it.
