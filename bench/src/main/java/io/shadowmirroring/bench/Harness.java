@@ -68,8 +68,12 @@ public final class Harness implements Callable<Integer> {
   @Option(names = "--servers", split = ",", description = "ours, baseline or both. Default: both.")
   List<String> servers = new ArrayList<>(List.of("ours", "baseline"));
 
-  @Option(names = "--no-jfr", negatable = false, description = "Do not profile scenario 4 with JFR.")
+  @Option(names = "--no-jfr", negatable = false, description = "Profile no scenario with JFR.")
   boolean noJfr;
+
+  @Option(names = "--jfr", split = ",", description = "Scenarios whose server side is profiled with JFR (1-5). "
+      + "Default: 4.")
+  List<Integer> jfr = new ArrayList<>(List.of(4));
 
   @Option(names = "--rtds-layer", defaultValue = "shadow-mirroring",
       description = "The RTDS layer the streams to the xds-server subscribe to, as the shipped bootstraps do "
@@ -106,7 +110,7 @@ public final class Harness implements Callable<Integer> {
       });
     }
     HarnessOptions options = new HarnessOptions(services, mirrored, streams, deltaStreams, streamsPerChannel,
-        churnStreams, churnRate, churnSeconds, memoryServices, memoryStreams, translationServices, Set.copyOf(scenarios), kinds, !noJfr,
+        churnStreams, churnRate, churnSeconds, memoryServices, memoryStreams, translationServices, Set.copyOf(scenarios), kinds, noJfr ? Set.of() : Set.copyOf(jfr),
         rtdsLayer, serverJar, work.toAbsolutePath(), output);
     if (quick) {
       options = options.quick();

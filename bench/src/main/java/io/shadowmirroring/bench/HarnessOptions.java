@@ -21,7 +21,8 @@ public record HarnessOptions(
     int translationServices,
     Set<Integer> scenarios,
     Set<ServerKind> servers,
-    boolean jfr,
+    /** The scenarios whose server side is profiled with JFR. */
+    Set<Integer> jfr,
     String rtdsLayer,
     Path serverJar,
     Path work,

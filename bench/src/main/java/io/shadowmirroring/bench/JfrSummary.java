@@ -23,6 +23,7 @@ public final class JfrSummary {
     Map<String, Integer> frames = new HashMap<>();
     Map<String, Integer> packages = new HashMap<>();
     Map<String, Integer> threads = new HashMap<>();
+    Map<String, Integer> ours = new HashMap<>();
     int samples = 0;
     for (RecordedEvent event : RecordingFile.readAllEvents(recording)) {
       if (!event.getEventType().getName().equals("jdk.ExecutionSample")) {
@@ -40,6 +41,7 @@ public final class JfrSummary {
       String type = frame.getMethod().getType().getName();
       frames.merge(type + "." + frame.getMethod().getName(), 1, Integer::sum);
       packages.merge(packageOf(type), 1, Integer::sum);
+      ours.merge(firstOwnFrame(stack), 1, Integer::sum);
     }
     StringBuilder out = new StringBuilder();
     out.append(samples).append(" execution samples\n\nby thread:\n\n");
@@ -48,7 +50,27 @@ public final class JfrSummary {
     append(out, frames, samples, top);
     out.append("\nby package of the top frame:\n\n");
     append(out, packages, samples, top);
+    out.append("\nby the innermost frame of the server's own code (what it was doing):\n\n");
+    append(out, ours, samples, top);
     return out.toString();
+  }
+
+  /** The innermost io.shadowmirroring method and its caller; "(library)" when none is on the stack. */
+  private static String firstOwnFrame(RecordedStackTrace stack) {
+    List<RecordedFrame> frames = stack.getFrames();
+    for (int i = 0; i < frames.size(); i++) {
+      String type = frames.get(i).getMethod().getType().getName();
+      if (type.startsWith("io.shadowmirroring.")) {
+        String own = shortName(frames.get(i));
+        return i + 1 < frames.size() ? own + " < " + shortName(frames.get(i + 1)) : own;
+      }
+    }
+    return "(library)";
+  }
+
+  private static String shortName(RecordedFrame frame) {
+    String type = frame.getMethod().getType().getName();
+    return type.substring(type.lastIndexOf('.') + 1) + "." + frame.getMethod().getName();
   }
 
   private static String packageOf(String type) {

@@ -74,7 +74,7 @@ final class ScenarioRunner {
         server.awaitPort(Duration.ofMinutes(1));
         firstSnapshot(client);
         if (wanted(1) || wanted(2) || wanted(4) || wanted(5)) {
-          results.put(5, storm(server, client, options.streams(), LoadClient.Mode.SOTW));
+          results.put(5, storm(server, client, options.streams(), LoadClient.Mode.SOTW, recording(5)));
           if (wanted(1)) {
             results.put(1, endpointChange(server, client, fixture, feed, 1));
           }
@@ -82,14 +82,13 @@ final class ScenarioRunner {
             results.put(2, routeChange(server, client, feed, Markers.percentage(371_234), () -> {
               fixture.setPercentage(0, 371_234);
               feed.updateService(0);
-            }, null));
+            }, 2));
           }
           if (wanted(4)) {
-            Path recording = work.resolve("scenario-4.jfr");
             results.put(4, routeChange(server, client, feed, Markers.text("PUT"), () -> {
               fixture.setMethods(Math.min(2, fixture.mirrored() - 1), "GET,HEAD,OPTIONS,PUT");
               feed.updateService(Math.min(2, fixture.mirrored() - 1));
-            }, options.jfr() ? recording : null));
+            }, 4));
           }
           if (!wanted(5)) {
             results.remove(5);
@@ -97,7 +96,7 @@ final class ScenarioRunner {
           client.closeStreams();
         }
         if (wanted(3)) {
-          Figures storm = storm(server, client, options.deltaStreams(), LoadClient.Mode.DELTA);
+          Figures storm = storm(server, client, options.deltaStreams(), LoadClient.Mode.DELTA, null);
           Figures change = endpointChange(server, client, fixture, feed, 3);
           change.note("Delta: all " + options.deltaStreams() + " complete in "
               + String.format("%.1f s", storm.get("all complete (s)")));
@@ -127,8 +126,12 @@ final class ScenarioRunner {
   }
 
   /** Scenario 5: {@code count} streams connect at once; CPU until every stream has everything. */
-  private Figures storm(ServerProcess server, LoadClient client, int count, LoadClient.Mode mode) throws Exception {
+  private Figures storm(ServerProcess server, LoadClient client, int count, LoadClient.Mode mode, Path recording)
+      throws Exception {
     Figures figures = new Figures();
+    if (recording != null) {
+      server.startRecording("storm");
+    }
     double cpu = server.cpuSeconds();
     long bytes = client.bytes();
     long started = System.nanoTime();
@@ -136,6 +139,10 @@ final class ScenarioRunner {
     boolean all = client.awaitComplete(STORM_TIMEOUT);
     double elapsed = seconds(started);
     client.awaitQuiet(QUIET, Duration.ofSeconds(10));
+    if (recording != null) {
+      server.stopRecording("storm", recording);
+      profiles.put(5, JfrSummary.summarize(recording, 15));
+    }
     figures.put("server CPU (s)", server.cpuSeconds() - cpu)
         .put("all complete (s)", all ? elapsed : Double.NaN)
         .put("streams complete", client.completeCount())
@@ -163,21 +170,27 @@ final class ScenarioRunner {
     return measureChange(server, client, recorder, () -> {
       client.board().endpointChangeWritten(k, System.nanoTime());
       feed.updateSlice(service);
-    }, null, "endpoint change");
+    }, recording(scenario), scenario, "endpoint change");
   }
 
   /** Scenarios 2 and 4: a change to the routes of one Service, found by a byte pattern. */
   private Figures routeChange(ServerProcess server, LoadClient client, InputFeed feed, List<byte[]> marker,
-      IoAction change, Path recording) throws Exception {
+      IoAction change, int scenario) throws Exception {
     LatencyRecorder recorder = new LatencyRecorder();
     return measureChange(server, client, recorder, () -> {
       client.board().watch(new MarkerBoard.PatternWatch(marker, Markers.routeTypes(), System.nanoTime(), recorder));
       change.run();
-    }, recording, "route change");
+    }, recording(scenario), scenario, "route change");
+  }
+
+  /** Where the server's JFR recording of a scenario goes, when it is profiled. */
+  private Path recording(int scenario) {
+    return options.jfr().contains(scenario)
+        ? options.work().resolve(kind.label()).resolve("scenario-" + scenario + ".jfr") : null;
   }
 
   private Figures measureChange(ServerProcess server, LoadClient client, LatencyRecorder recorder, IoAction change,
-      Path recording, String what) throws Exception {
+      Path recording, int scenario, String what) throws Exception {
     int streams = client.streamCount();
     if (recording != null) {
       server.startRecording("change");
@@ -203,7 +216,7 @@ final class ScenarioRunner {
     if (recording != null) {
       Path file = recording.resolveSibling(recording.getFileName().toString());
       server.stopRecording("change", file);
-      profiles.put(4, JfrSummary.summarize(file, 15));
+      profiles.put(scenario, JfrSummary.summarize(file, 15));
     }
     log.accept(kind.label() + ": " + what + ": " + figures.values() + " " + figures.notes());
     return figures;
@@ -212,7 +225,7 @@ final class ScenarioRunner {
   /** Scenario 8: {@code churnRate} EndpointSlice updates a second for {@code churnSeconds}. */
   private Figures churn(ServerProcess server, LoadClient client, MeshFixture fixture, InputFeed feed)
       throws Exception {
-    Figures storm = storm(server, client, options.churnStreams(), LoadClient.Mode.SOTW);
+    Figures storm = storm(server, client, options.churnStreams(), LoadClient.Mode.SOTW, null);
     int windows = 6;
     long duration = Duration.ofSeconds(options.churnSeconds()).toNanos();
     long started = System.nanoTime();
@@ -300,7 +313,7 @@ final class ScenarioRunner {
         firstSnapshot(client);
         Figures problems = new Figures();
         double before = heap(server, problems);
-        Figures storm = storm(server, client, options.memoryStreams(), LoadClient.Mode.SOTW);
+        Figures storm = storm(server, client, options.memoryStreams(), LoadClient.Mode.SOTW, null);
         double with = heap(server, problems);
         client.closeStreams();
         Thread.sleep(1000);
