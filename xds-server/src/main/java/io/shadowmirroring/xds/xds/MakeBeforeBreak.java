@@ -35,10 +35,15 @@ final class MakeBeforeBreak {
     if (!routingChanges) {
       return Kind.FINAL;
     }
-    if (!heldClusters.containsAll(target.resources(XdsTypes.CLUSTER).keySet())) {
+    // Equal names keys, equal cluster names: a route change that keeps the clusters (the common case)
+    // costs no lookup per cluster, per stream.
+    boolean sameClusters = held.namesKey(XdsTypes.CLUSTER).equals(target.namesKey(XdsTypes.CLUSTER));
+    Set<String> targetClusters = target.resources(XdsTypes.CLUSTER).keySet();
+    boolean holdsAll = sameClusters && heldClusters == held.resources(XdsTypes.CLUSTER).keySet();
+    if (!holdsAll && !heldClusters.containsAll(targetClusters)) {
       return Kind.WARM_CLUSTERS;
     }
-    if (!target.resources(XdsTypes.CLUSTER).keySet().containsAll(held.resources(XdsTypes.CLUSTER).keySet())) {
+    if (!sameClusters && !targetClusters.containsAll(held.resources(XdsTypes.CLUSTER).keySet())) {
       return Kind.REROUTE;
     }
     return Kind.FINAL;

@@ -27,6 +27,8 @@ public final class ProxyRegistry {
   private final NodeClassifier classifier;
   private final MeterRegistry meters;
   private final Clock clock;
+  /** By name, then type URL. */
+  private final Map<String, Map<String, Counter>> counters = new ConcurrentHashMap<>();
 
   public ProxyRegistry(NodeClassifier classifier, MeterRegistry meters, Clock clock) {
     this.classifier = classifier;
@@ -98,7 +100,10 @@ public final class ProxyRegistry {
   }
 
   private Counter counter(String name, String typeUrl) {
-    return meters.counter(name, "type", XdsTypes.shortName(typeUrl));
+    // Looked up once per (name, type): each response and each ACK counts, a thousand streams at a time,
+    // and a registry lookup builds an id and its tags every time.
+    return counters.computeIfAbsent(name, n -> new ConcurrentHashMap<>())
+        .computeIfAbsent(typeUrl, type -> meters.counter(name, "type", XdsTypes.shortName(type)));
   }
 
   private static String nodeId(ProxyStream stream) {

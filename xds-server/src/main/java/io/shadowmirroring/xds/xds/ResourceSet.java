@@ -115,13 +115,24 @@ public final class ResourceSet {
 
   /** A key for the names of a type: equal keys, the same names (a stream that asked for all of them still does). */
   String namesKey(String typeUrl) {
-    return namesKeys.computeIfAbsent(typeUrl, type -> ContentVersion.ofHashes(byType.get(type).keySet()));
+    return namesKeys.computeIfAbsent(typeUrl, type -> keyOf(byType.get(type).keySet()));
   }
 
   /** A key for {@link #allChildren}: equal keys, the same names. */
   String childrenKey(String typeUrl) {
     return namesKeys.computeIfAbsent("children of " + typeUrl,
-        type -> ContentVersion.ofHashes(new java.util.TreeSet<>(allChildren(typeUrl))));
+        type -> keyOf(new java.util.TreeSet<>(allChildren(typeUrl))));
+  }
+
+  /**
+   * Sorted names to a key. Each name goes in as its UTF-8 length and bytes in hex: plain concatenation would give
+   * {"ab", "c"} and {"a", "bc"} one key, and streams skip checks on equal keys.
+   */
+  private static String keyOf(java.util.Collection<String> sortedNames) {
+    return ContentVersion.ofHashes(sortedNames.stream().map(name -> {
+      byte[] utf8 = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      return utf8.length + ":" + java.util.HexFormat.of().formatHex(utf8);
+    }).toList());
   }
 
   /**

@@ -52,6 +52,8 @@ final class ServingStream {
   private MakeBeforeBreak.Kind step = MakeBeforeBreak.Kind.FINAL;
   private long stepNumber;
   private Set<String> heldClusters = Set.of();
+  /** {@link ResourceSet#namesKey} of a set whose cluster names are exactly {@link #heldClusters}; null if none. */
+  private String heldClustersKey;
   private long nonce;
   private boolean closed;
   /** Clusters were sent on this stream: their assignments' versions a client claims may be stale for them. */
@@ -209,6 +211,12 @@ final class ServingStream {
       sub.claimedVersion = request.getVersionInfo();
     }
     List<String> names = request.getResourceNamesList();
+    if (!first && names.equals(sub.requested)) {
+      // The same names as the previous request (an ACK or NACK repeats them): the same subscription,
+      // whether wildcard or not, since that follows from the names and the previous request alone.
+      return true;
+    }
+    sub.requested = names;
     if (names.contains("*") || (names.isEmpty() && XdsTypes.emptyMeansWildcard(type) && (first || sub.wildcard))) {
       sub.wildcard = true;
       sub.replaceNames(Set.copyOf(names.stream().filter(n -> !n.equals("*")).toList()));
@@ -292,10 +300,16 @@ final class ServingStream {
     held = next;
     step = kind;
     Set<String> clusters = next.resources(XdsTypes.CLUSTER).keySet();
-    if (!clusters.containsAll(heldClusters)) {
+    String clustersKey = next.namesKey(XdsTypes.CLUSTER);
+    if (clustersKey.equals(heldClustersKey)) {
+      // The same names as held (an endpoint or route change): the set's own names, compared by key,
+      // so that advance() has nothing to check and this costs no lookup per cluster.
+      heldClusters = clusters;
+    } else if (!clusters.containsAll(heldClusters)) {
       Set<String> kept = new HashSet<>(heldClusters);
       kept.retainAll(clusters);
       heldClusters = kept;
+      heldClustersKey = null;
     }
     info.served(next);
     if (kind != MakeBeforeBreak.Kind.FINAL) {
@@ -313,7 +327,7 @@ final class ServingStream {
     switch (step) {
       case FINAL -> {
         if (heldClusters != held.resources(XdsTypes.CLUSTER).keySet() && clustersHeld()) {
-          heldClusters = held.resources(XdsTypes.CLUSTER).keySet();
+          holdClusters();
         }
         return false;
       }
@@ -321,7 +335,7 @@ final class ServingStream {
         if (!clustersHeld()) {
           return false;
         }
-        heldClusters = held.resources(XdsTypes.CLUSTER).keySet();
+        holdClusters();
         moveTowardTarget();
         return true;
       }
@@ -333,6 +347,12 @@ final class ServingStream {
         return true;
       }
     }
+  }
+
+  /** The client holds every cluster of the step it holds, endpoints included. */
+  private void holdClusters() {
+    heldClusters = held.resources(XdsTypes.CLUSTER).keySet();
+    heldClustersKey = held.namesKey(XdsTypes.CLUSTER);
   }
 
   /**
@@ -406,6 +426,9 @@ final class ServingStream {
     String type = sub.typeUrl;
     SortedMap<String, PreparedResource> all = held.resources(type);
     SortedMap<String, PreparedResource> selected = sub.select(held);
+    if (unchanged(sub, selected)) {
+      return;
+    }
     String version = version(type, all, selected);
     if (!sub.claimedVersion.isEmpty()) {
       // A reconnecting client that holds exactly this already is not sent it again; but assignments go
@@ -444,6 +467,9 @@ final class ServingStream {
     String type = sub.typeUrl;
     SortedMap<String, PreparedResource> all = held.resources(type);
     SortedMap<String, PreparedResource> selected = sub.select(held);
+    if (unchanged(sub, selected)) {
+      return;
+    }
     List<PreparedResource> changed = changed(sub, selected, all);
     List<String> removed = new ArrayList<>();
     if (sub.sent != selected) {
@@ -475,6 +501,16 @@ final class ServingStream {
     sub.sent = selected;
     sub.sent(sentNonce, version);
     registry.sent(info, type, version, sentNonce);
+  }
+
+  /**
+   * True when this type has nothing to send: the client was last handled with this very map (maps are
+   * per set, subsets fresh per call, so the same map is the same content and version) and nothing
+   * waits to go again. Each pump walks every type; a type that did not change costs no more than this.
+   */
+  private static boolean unchanged(TypeSubscription sub, SortedMap<String, PreparedResource> selected) {
+    return sub.sent == selected && sub.resend.isEmpty() && sub.claimedVersion.isEmpty()
+        && (sub.answered || !sub.wildcard);
   }
 
   /** What the client lacks or holds in another version, plus assignments to resend. */

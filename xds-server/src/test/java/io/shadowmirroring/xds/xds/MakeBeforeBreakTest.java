@@ -39,7 +39,26 @@ class MakeBeforeBreakTest {
         Arguments.of("new routes to held clusters, one cluster dropped", ab, Set.of("a", "b"),
             set(List.of("a"), "/", "10.0.0.1"), MakeBeforeBreak.Kind.REROUTE),
         Arguments.of("new routes to held clusters", ab, Set.of("a", "b"),
-            set(List.of("a", "b"), "/api", "10.0.0.1"), MakeBeforeBreak.Kind.FINAL));
+            set(List.of("a", "b"), "/api", "10.0.0.1"), MakeBeforeBreak.Kind.FINAL),
+        // A stream that ACKed every cluster of what it holds keeps that set's own names (compared by key).
+        Arguments.of("new routes, every held cluster ACKed", ab, ab.resources(XdsTypes.CLUSTER).keySet(),
+            set(List.of("a", "b"), "/api", "10.0.0.1"), MakeBeforeBreak.Kind.FINAL),
+        Arguments.of("new routes and a new cluster, every held cluster ACKed", ab,
+            ab.resources(XdsTypes.CLUSTER).keySet(), set(List.of("a", "b", "c"), "/api", "10.0.0.1"),
+            MakeBeforeBreak.Kind.WARM_CLUSTERS),
+        Arguments.of("new routes, a held cluster dropped, every held cluster ACKed", ab,
+            ab.resources(XdsTypes.CLUSTER).keySet(), set(List.of("a"), "/api", "10.0.0.1"),
+            MakeBeforeBreak.Kind.REROUTE));
+  }
+
+  @org.junit.jupiter.api.Test
+  @DisplayName("names keys tell apart sets whose names only concatenate alike")
+  void namesKeysAreUnambiguous() {
+    ResourceSet abC = set(List.of("ab", "c"), "/", "10.0.0.1");
+    ResourceSet aBc = set(List.of("a", "bc"), "/", "10.0.0.1");
+    assertThat(abC.namesKey(XdsTypes.CLUSTER)).isNotEqualTo(aBc.namesKey(XdsTypes.CLUSTER));
+    assertThat(abC.namesKey(XdsTypes.CLUSTER))
+        .isEqualTo(set(List.of("c", "ab"), "/api", "10.0.0.9").namesKey(XdsTypes.CLUSTER));
   }
 
   @ParameterizedTest(name = "{0}: {4}")
