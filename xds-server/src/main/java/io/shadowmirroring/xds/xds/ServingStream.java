@@ -218,7 +218,7 @@ final class ServingStream {
       sub.replaceNames(Set.copyOf(names.stream().filter(n -> !n.equals("*")).toList()));
     } else {
       sub.wildcard = false;
-      sub.names(new HashSet<>(names));
+      sub.names(SharedNames.of(names));
     }
     return true;
   }
