@@ -2,6 +2,7 @@ package io.shadowmirroring.xds;
 
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.shadowmirroring.xds.analysis.ShadowAnalysis;
+import io.shadowmirroring.xds.xds.ResponseBudget;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -17,9 +18,18 @@ import java.util.concurrent.TimeUnit;
  * @param maxConnectionAge after it (with gRPC's ±10 % jitter) the xDS port sends GOAWAY, so that clients
  *     move to other replicas after a rollout; {@link Duration#ZERO} turns it off
  * @param maxConnectionAgeGrace how long calls may go on after that GOAWAY before the connection is closed
+ * @param responseBudgetBytes the most xDS response bytes in flight across all streams ({@link ResponseBudget}),
+ *     so that many proxies connecting at once cost time, not the server's direct memory
  */
 public record GrpcServerLimits(int maxMessageBytes, int maxStreamsPerConnection, Duration keepaliveMinInterval,
-    Duration maxConnectionAge, Duration maxConnectionAgeGrace) {
+    Duration maxConnectionAge, Duration maxConnectionAgeGrace, long responseBudgetBytes) {
+
+  /** With the default response budget ({@link ResponseBudget#defaultLimit()}). */
+  public GrpcServerLimits(int maxMessageBytes, int maxStreamsPerConnection, Duration keepaliveMinInterval,
+      Duration maxConnectionAge, Duration maxConnectionAgeGrace) {
+    this(maxMessageBytes, maxStreamsPerConnection, keepaliveMinInterval, maxConnectionAge, maxConnectionAgeGrace,
+        ResponseBudget.defaultLimit());
+  }
 
   /**
    * Admin requests are small (a mirror, a node id); gRPC's own default is far above any of them. The
@@ -46,6 +56,9 @@ public record GrpcServerLimits(int maxMessageBytes, int maxStreamsPerConnection,
     }
     if (keepaliveMinInterval.isNegative() || maxConnectionAge.isNegative() || maxConnectionAgeGrace.isNegative()) {
       throw new IllegalArgumentException("keepalive and connection-age durations must not be negative");
+    }
+    if (responseBudgetBytes < 1) {
+      throw new IllegalArgumentException("the response budget must be at least 1 byte, not " + responseBudgetBytes);
     }
   }
 

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import io.shadowmirroring.xds.xds.ResponseBudget;
 import io.shadowmirroring.xds.xds.SnapshotPublisher;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -137,6 +138,12 @@ public final class Main implements Callable<Integer> {
           + " the admin port takes at most 4MiB. Default: ${DEFAULT-VALUE}.")
   int maxMessageSize;
 
+  @Option(names = "--response-budget", converter = ByteSizeConverter.class, paramLabel = "SIZE",
+      description = "Most xDS response bytes written but not yet taken by the proxies, across all streams; a"
+          + " stream waits its turn for room (one larger response goes alone). Default: an eighth of the"
+          + " largest heap (-Xmx), at most 128MiB.")
+  Integer responseBudget;
+
   @Option(names = "--max-streams-per-connection", defaultValue = "100", paramLabel = "N",
       description = "Concurrent gRPC calls one connection may have open, on the xDS and admin ports."
           + " Default: ${DEFAULT-VALUE}.")
@@ -233,7 +240,7 @@ public final class Main implements Callable<Integer> {
 
   private GrpcServerLimits limits() {
     return new GrpcServerLimits(maxMessageSize, maxStreamsPerConnection, keepaliveMinInterval, maxConnectionAge,
-        maxConnectionAgeGrace);
+        maxConnectionAgeGrace, responseBudget != null ? responseBudget : ResponseBudget.defaultLimit());
   }
 
   private ShutdownSettings shutdown() {

@@ -13,6 +13,7 @@ import io.shadowmirroring.xds.translate.ProxyProfile;
 import io.shadowmirroring.xds.xds.DiscoveryServices;
 import io.shadowmirroring.xds.xds.NodeClassifier;
 import io.shadowmirroring.xds.xds.ProxyRegistry;
+import io.shadowmirroring.xds.xds.ResponseBudget;
 import io.shadowmirroring.xds.xds.SnapshotPublisher;
 import io.shadowmirroring.xds.xds.XdsGrpcServer;
 import io.grpc.ServerInterceptor;
@@ -94,7 +95,8 @@ public final class ShadowMirroringServer implements AutoCloseable {
       tlsParts = settings.tls().isPresent() ? new ServerTls(settings.tls().get(), settings.tlsRefresh()) : null;
       this.tls = Optional.ofNullable(tlsParts);
       // The project's own xDS serving: per-stream state and steps, partial SotW EDS/RDS, shared bytes.
-      DiscoveryServices discovery = new DiscoveryServices(publisher, proxies);
+      DiscoveryServices discovery = new DiscoveryServices(publisher, proxies,
+          new ResponseBudget(settings.limits().responseBudgetBytes(), meters));
       List<BindableService> xdsServices = new ArrayList<>(extraServices);
       xdsServices.add(new ClientStatusService(proxies, publisher));
       xdsServices.add(analysis.metricsService());

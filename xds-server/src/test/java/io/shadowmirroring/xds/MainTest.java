@@ -32,6 +32,8 @@ class MainTest {
                 + " MiB, like 32MiB"),
         Arguments.of(new String[] {"--max-message-size", "4096MiB"}, 2,
             "Invalid value for option '--max-message-size': '4096MiB' must be from 1 byte to 2047MiB"),
+        Arguments.of(new String[] {"--response-budget", "0"}, 2,
+            "Invalid value for option '--response-budget': '0' must be from 1 byte to 2047MiB"),
         Arguments.of(new String[] {"--max-streams-per-connection", "0", "--source", "."}, 2,
             "--max-streams-per-connection must be at least 1, not 0"),
         Arguments.of(new String[] {"--source", "/does/not/exist"}, 2,

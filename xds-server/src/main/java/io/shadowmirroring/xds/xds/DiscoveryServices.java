@@ -37,10 +37,18 @@ public final class DiscoveryServices {
 
   private final SnapshotPublisher publisher;
   private final ProxyRegistry registry;
+  private final ResponseBudget budget;
 
-  public DiscoveryServices(SnapshotPublisher publisher, ProxyRegistry registry) {
+  public DiscoveryServices(SnapshotPublisher publisher, ProxyRegistry registry, ResponseBudget budget) {
     this.publisher = publisher;
     this.registry = registry;
+    this.budget = budget;
+  }
+
+  /** With the default response budget, its gauges unpublished. */
+  public DiscoveryServices(SnapshotPublisher publisher, ProxyRegistry registry) {
+    this(publisher, registry, new ResponseBudget(ResponseBudget.defaultLimit(),
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
   }
 
   public List<ServerServiceDefinition> definitions() {
@@ -109,7 +117,7 @@ public final class DiscoveryServices {
 
   private ServingStream open(StreamObserver<WireResponse> responses, boolean delta, String fixedType) {
     return new ServingStream(registry.open(delta), fixedType, (ServerCallStreamObserver<WireResponse>) responses,
-        publisher, registry);
+        publisher, registry, budget);
   }
 
   /** Requests of one stream, in order; a failure ends that stream only, with a status. */

@@ -45,6 +45,8 @@ final class ServingStream {
   private final ServerCallStreamObserver<WireResponse> out;
   private final SnapshotPublisher publisher;
   private final ProxyRegistry registry;
+  /** This stream's share of the bound on response bytes in flight across all streams. */
+  private final StreamBudget budget;
   private final Map<String, TypeSubscription> subscriptions = new HashMap<>();
   private volatile ProxyProfile profile;
   private ResourceSet target;
@@ -62,13 +64,14 @@ final class ServingStream {
   private final Set<String> assignmentsToResend = new HashSet<>();
 
   ServingStream(ProxyStream info, String fixedType, ServerCallStreamObserver<WireResponse> out,
-      SnapshotPublisher publisher, ProxyRegistry registry) {
+      SnapshotPublisher publisher, ProxyRegistry registry, ResponseBudget budget) {
     this.info = info;
     this.delta = info.delta();
     this.fixedType = fixedType;
     this.out = out;
     this.publisher = publisher;
     this.registry = registry;
+    this.budget = budget.open(out, this::onReady);
     out.setOnReadyHandler(this::onReady);
     out.setOnCancelHandler(this::close);
   }
@@ -140,6 +143,7 @@ final class ServingStream {
 
   private void onReady() {
     synchronized (this) {
+      budget.onReady();
       pump();
     }
   }
@@ -222,7 +226,7 @@ final class ServingStream {
       sub.replaceNames(Set.copyOf(names.stream().filter(n -> !n.equals("*")).toList()));
     } else {
       sub.wildcard = false;
-      sub.names(new HashSet<>(names));
+      sub.names(SharedNames.of(names));
     }
     return true;
   }
@@ -401,7 +405,8 @@ final class ServingStream {
     // Readiness paces a client that does not read; a stream that was sent nothing yet is not held back
     // by it (its transport may not count as ready before its first response), so the first answers
     // never wait for an onReady that may have come already.
-    if (closed || held == null || (nonce > 0 && !out.isReady())) {
+    // The response budget then bounds the bytes in flight across all streams, first answers included.
+    if (closed || held == null || (nonce > 0 && !out.isReady()) || !budget.admit()) {
       return;
     }
     // A step whose resources are already held moves on at once; three rounds reach the target.
@@ -497,7 +502,7 @@ final class ServingStream {
       response.addResources(Resource.newBuilder().setName(resource.name()).setVersion(resource.hash())
           .setResource(resource.any()));
     }
-    out.onNext(new WireResponse(response.build().toByteArray(), new byte[0]));
+    budget.send(new WireResponse(response.build().toByteArray(), new byte[0]));
     sub.sent = selected;
     sub.sent(sentNonce, version);
     registry.sent(info, type, version, sentNonce);
@@ -576,7 +581,7 @@ final class ServingStream {
   private void respondSotw(TypeSubscription sub, String version, List<PreparedResource> resources, boolean whole) {
     byte[] body = publisher.bodies().sotw(sub.typeUrl, version, resources, whole);
     String sentNonce = Long.toString(++nonce);
-    out.onNext(WireResponse.withNonce(body, sentNonce));
+    budget.send(WireResponse.withNonce(body, sentNonce));
     sub.sent(sentNonce, version);
     registry.sent(info, sub.typeUrl, version, sentNonce);
   }
@@ -604,6 +609,7 @@ final class ServingStream {
   }
 
   private void cleanUp() {
+    budget.close();
     ProxyProfile attached = profile;
     if (attached != null) {
       publisher.detach(this, attached);

@@ -2,6 +2,7 @@ package io.shadowmirroring.xds.testing;
 
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.grpc.ManagedChannel;
+import io.grpc.ServerStreamTracer;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -10,6 +11,7 @@ import io.shadowmirroring.xds.translate.XdsResources;
 import io.shadowmirroring.xds.xds.DiscoveryServices;
 import io.shadowmirroring.xds.xds.NodeClassifier;
 import io.shadowmirroring.xds.xds.ProxyRegistry;
+import io.shadowmirroring.xds.xds.ResponseBudget;
 import io.shadowmirroring.xds.xds.SnapshotPublisher;
 import io.shadowmirroring.xds.xds.XdsGrpcServer;
 import java.net.InetSocketAddress;
@@ -36,10 +38,21 @@ public final class XdsStage implements AutoCloseable {
   private final SnapshotConstraints constraints = new SnapshotConstraints();
 
   public XdsStage(int maxProfiles) throws Exception {
+    this(maxProfiles, null, null);
+  }
+
+  /**
+   * With its own response budget (else the default) and a tracer of the server's streams (else none).
+   */
+  public XdsStage(int maxProfiles, ResponseBudget budget, ServerStreamTracer.Factory tracer) throws Exception {
     publisher = new SnapshotPublisher(Duration.ofSeconds(5), maxProfiles, meters);
     publisher.onSnapshot(constraints);
-    server = new XdsGrpcServer(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)),
-        new DiscoveryServices(publisher, registry), List.of()).start();
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+    if (tracer != null) {
+      builder.addStreamTracerFactory(tracer);
+    }
+    server = new XdsGrpcServer(builder, budget == null ? new DiscoveryServices(publisher, registry)
+        : new DiscoveryServices(publisher, registry, budget), List.of()).start();
     server.serving(true);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
   }

@@ -1,0 +1,37 @@
+package io.shadowmirroring.xds.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class SharedNamesTest {
+  private static List<String> names(int count, String prefix) {
+    return IntStream.range(0, count).mapToObj(i -> prefix + i).toList();
+  }
+
+  @Test
+  @DisplayName("equal names from different requests, in any order and with repeats, get the very same set")
+  void equalNamesShareOneSet() {
+    List<String> first = names(10_000, "shared-service-");
+    List<String> second = new java.util.ArrayList<>(names(10_000, "shared-service-"));
+    java.util.Collections.reverse(second);
+    second.add("shared-service-7");
+    Set<String> a = SharedNames.of(first);
+    Set<String> b = SharedNames.of(second);
+    assertThat(b).isSameAs(a).containsExactlyInAnyOrderElementsOf(first);
+  }
+
+  @Test
+  @DisplayName("different names get their own set, which cannot be changed by whoever holds it")
+  void differentNamesAreNotShared() {
+    Set<String> a = SharedNames.of(names(100, "own-a-"));
+    Set<String> b = SharedNames.of(names(100, "own-b-"));
+    assertThat(b).isNotSameAs(a).isNotEqualTo(a);
+    assertThatThrownBy(() -> a.add("x")).isInstanceOf(UnsupportedOperationException.class);
+  }
+}
