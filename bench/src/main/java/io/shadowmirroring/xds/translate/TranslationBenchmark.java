@@ -33,7 +33,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code oneServiceChanged}: the translator the publisher keeps, given the model with one Service's
  *       endpoints changed, alternately one and the other, as after one EndpointSlice event;
  *   <li>{@code onePercentageChanged}: the same for one mirror percentage, for a profile with the RTDS layer;
- *   <li>{@code modelBuild}: the model from the inventory (annotations parsed, endpoints indexed).
+ *   <li>{@code modelBuild}: the model from the inventory (annotations parsed, endpoints indexed) by a fresh
+ *       builder (nothing remembered);
+ *   <li>{@code oneServiceChangedModel}: the builder the reconciler keeps, given the inventory with one
+ *       Service's EndpointSlice changed, alternately one and the other; every other object is the same one,
+ *       as the Kubernetes source gives them (it converts an object once per resourceVersion);
+ *   <li>{@code oneServiceChangedEndToEnd}: both, the kept builder and then the kept translator: what one
+ *       EndpointSlice event costs from the inventory to the resources (issue 8's "one changed Service").
  * </ul>
  *
  * <p>{@code mvn -B -q -o -Pbench -pl bench -am package -DskipTests && java -jar bench/target/benchmarks.jar
@@ -60,6 +66,10 @@ public class TranslationBenchmark {
   private final ProxyProfile rtdsEdge = ProxyProfile.envoy(10000).withRuntimeLayer(true);
   private final MeshTranslator kept = new MeshTranslator();
   private final MeshTranslator keptRtds = new MeshTranslator();
+  private Inventory sliceEdited;
+  private final MeshModelBuilder keptBuilder = new MeshModelBuilder();
+  private final MeshModelBuilder keptEndToEndBuilder = new MeshModelBuilder();
+  private final MeshTranslator keptEndToEnd = new MeshTranslator();
   private long calls;
 
   @Setup
@@ -71,6 +81,9 @@ public class TranslationBenchmark {
     percentageEdited = builder.build(inventory(services, "10.0.0.9", "25")).model();
     kept.translate(model, edge);
     keptRtds.translate(model, rtdsEdge);
+    sliceEdited = withSliceOf(inventory, inventory(services, "10.0.0.10", "12.5"), 0);
+    keptBuilder.build(inventory);
+    keptEndToEnd.translate(keptEndToEndBuilder.build(inventory).model(), edge);
   }
 
   @Benchmark
@@ -91,6 +104,26 @@ public class TranslationBenchmark {
   @Benchmark
   public MeshModel modelBuild() {
     return new MeshModelBuilder().build(inventory).model();
+  }
+
+  @Benchmark
+  public MeshModel oneServiceChangedModel() {
+    return keptBuilder.build((calls++ & 1) == 0 ? sliceEdited : inventory).model();
+  }
+
+  @Benchmark
+  public XdsResources oneServiceChangedEndToEnd() {
+    Inventory next = (calls++ & 1) == 0 ? sliceEdited : inventory;
+    return keptEndToEnd.translate(keptEndToEndBuilder.build(next).model(), edge);
+  }
+
+  /** {@code base} with its slice {@code index} (in name order) taken from {@code edited}: the rest are the same objects. */
+  static Inventory withSliceOf(Inventory base, Inventory edited, int index) {
+    EndpointSliceInput changed = edited.endpointSlices().stream()
+        .filter(s -> s.serviceName().equals(ref(index).name())).findFirst().orElseThrow();
+    List<EndpointSliceInput> slices = new ArrayList<>(base.endpointSlices());
+    slices.replaceAll(s -> s.serviceName().equals(changed.serviceName()) ? changed : s);
+    return new Inventory(base.services(), slices);
   }
 
   /** Service 0's first endpoint is {@code movedAddress}; Service 0 mirrors at {@code firstPercentage}. */

@@ -27,6 +27,8 @@ public final class TranslationCpuTime {
     operations.put("oneServiceChanged", benchmark::oneServiceChanged);
     operations.put("onePercentageChanged", benchmark::onePercentageChanged);
     operations.put("modelBuild", benchmark::modelBuild);
+    operations.put("oneServiceChangedModel", benchmark::oneServiceChangedModel);
+    operations.put("oneServiceChangedEndToEnd", benchmark::oneServiceChangedEndToEnd);
     for (Map.Entry<String, Supplier<Object>> operation : operations.entrySet()) {
       int rounds = 20;
       for (int i = 0; i < rounds * 5; i++) {

@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,71 +30,75 @@ final class EndpointIndex {
   private static final Comparator<EndpointAddress> BEST = Comparator.comparing(EndpointAddress::draining)
       .thenComparing(a -> a.zone().isEmpty());
 
-  private final Map<ServiceRef, List<EndpointSliceInput>> slicesByService = new HashMap<>();
-  private final List<EndpointProblem> problems = new ArrayList<>();
+  private EndpointIndex() {}
 
-  EndpointIndex(List<EndpointSliceInput> slices) {
-    List<EndpointSliceInput> byName = new ArrayList<>(slices);
-    byName.sort(Comparator.comparing(EndpointSliceInput::namespace).thenComparing(EndpointSliceInput::name));
-    for (EndpointSliceInput slice : byName) {
-      if (slice.serviceName() == null || slice.serviceName().isEmpty()) {
-        continue;
-      }
-      ServiceRef service = new ServiceRef(slice.namespace(), slice.serviceName());
-      if (slice.addressType().equals(EndpointSliceInput.FQDN)) {
-        problems.add(new EndpointProblem(service, slice.namespace() + "/" + slice.name(),
-            "addressType FQDN is not supported (EDS needs IP addresses); slice skipped"));
-        continue;
-      }
-      slicesByService.computeIfAbsent(service, k -> new ArrayList<>()).add(slice);
-      reportBadAddresses(service, slice);
+  /**
+   * One slice checked on its own, a function of the slice alone (so a build can keep it while the slice
+   * stays the same).
+   *
+   * @param service the Service the slice serves; null when it names none or is left out (FQDN)
+   * @param problems what was left out of it
+   * @param served its endpoints that are served, each with its first address (an IP of the slice's family)
+   */
+  record CheckedSlice(EndpointSliceInput input, ServiceRef service, List<EndpointProblem> problems,
+      List<Served> served) {}
+
+  /** An endpoint that is served: ready, or terminating but serving (then draining). */
+  record Served(String ip, String zone, boolean draining) {}
+
+  static CheckedSlice check(EndpointSliceInput slice) {
+    if (slice.serviceName() == null || slice.serviceName().isEmpty()) {
+      return new CheckedSlice(slice, null, List.of(), List.of());
     }
-  }
-
-  /** What was left out, in slice order. */
-  List<EndpointProblem> problems() {
-    return List.copyOf(problems);
+    ServiceRef service = new ServiceRef(slice.namespace(), slice.serviceName());
+    String name = slice.namespace() + "/" + slice.name();
+    if (slice.addressType().equals(EndpointSliceInput.FQDN)) {
+      return new CheckedSlice(slice, null, List.of(new EndpointProblem(service, name,
+          "addressType FQDN is not supported (EDS needs IP addresses); slice skipped")), List.of());
+    }
+    List<EndpointProblem> problems = new ArrayList<>();
+    List<Served> served = new ArrayList<>();
+    for (EndpointSliceInput.Endpoint endpoint : slice.endpoints()) {
+      if (endpoint.addresses().isEmpty()) {
+        continue;
+      }
+      String ip = endpoint.addresses().get(0);
+      if (!isIp(slice.addressType(), ip)) {
+        problems.add(new EndpointProblem(service, name, "address \"" + ip + "\" is not an "
+            + (slice.addressType().isEmpty() ? "IP" : slice.addressType()) + " address; skipped"));
+        continue;
+      }
+      boolean draining = !endpoint.ready() && endpoint.terminating() && endpoint.serving();
+      if (endpoint.ready() || draining) {
+        served.add(new Served(ip, endpoint.zone(), draining));
+      }
+    }
+    return new CheckedSlice(slice, service, List.copyOf(problems), List.copyOf(served));
   }
 
   /**
-   * Slice ports carry the Service port's name and the resolved targetPort number, which is how named
-   * targetPorts get resolved. An unnamed slice port matches only a single-port Service.
+   * The addresses of one Service port from the Service's checked slices, in slice name order. Slice ports
+   * carry the Service port's name and the resolved targetPort number, which is how named targetPorts get
+   * resolved. An unnamed slice port matches only a single-port Service.
    */
-  List<EndpointAddress> addresses(ServiceRef service, ServicePort port, int servicePortCount) {
+  static List<EndpointAddress> addresses(List<CheckedSlice> slices, ServicePort port, int servicePortCount) {
     Map<String, EndpointAddress> byAddress = new LinkedHashMap<>();
-    for (EndpointSliceInput slice : slicesByService.getOrDefault(service, List.of())) {
-      for (EndpointSliceInput.Port slicePort : slice.ports()) {
+    for (CheckedSlice slice : slices) {
+      for (EndpointSliceInput.Port slicePort : slice.input().ports()) {
         boolean matches = slicePort.name().equals(port.name())
             || (slicePort.name().isEmpty() && servicePortCount == 1);
         if (!matches) {
           continue;
         }
-        for (EndpointSliceInput.Endpoint endpoint : slice.endpoints()) {
-          if (endpoint.addresses().isEmpty() || !isIp(slice.addressType(), endpoint.addresses().get(0))) {
-            continue;
-          }
-          boolean draining = !endpoint.ready() && endpoint.terminating() && endpoint.serving();
-          if (!endpoint.ready() && !draining) {
-            continue;
-          }
+        for (Served endpoint : slice.served()) {
           EndpointAddress address =
-              new EndpointAddress(endpoint.addresses().get(0), slicePort.port(), endpoint.zone(), draining);
+              new EndpointAddress(endpoint.ip(), slicePort.port(), endpoint.zone(), endpoint.draining());
           byAddress.merge(address.ip() + "|" + address.port(), address,
               (kept, other) -> BEST.compare(other, kept) < 0 ? other : kept);
         }
       }
     }
     return new ArrayList<>(byAddress.values());
-  }
-
-  private void reportBadAddresses(ServiceRef service, EndpointSliceInput slice) {
-    for (EndpointSliceInput.Endpoint endpoint : slice.endpoints()) {
-      if (!endpoint.addresses().isEmpty() && !isIp(slice.addressType(), endpoint.addresses().get(0))) {
-        problems.add(new EndpointProblem(service, slice.namespace() + "/" + slice.name(),
-            "address \"" + endpoint.addresses().get(0) + "\" is not an "
-                + (slice.addressType().isEmpty() ? "IP" : slice.addressType()) + " address; skipped"));
-      }
-    }
   }
 
   // Literals only: InetAddress parses an IPv6 literal without a lookup, and the pattern lets nothing

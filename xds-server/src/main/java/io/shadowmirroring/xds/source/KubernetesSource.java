@@ -7,9 +7,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.shadowmirroring.xds.model.EndpointSliceInput;
 import io.shadowmirroring.xds.model.Inventory;
+import io.shadowmirroring.xds.model.ServiceInput;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +20,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -57,6 +61,9 @@ public final class KubernetesSource implements ConfigSource {
     return thread;
   });
   private volatile Runnable onChange = () -> { };
+  // The last inventory's conversions, by uid; guarded by this.
+  private Map<String, Converted<ServiceInput>> convertedServices = new HashMap<>();
+  private Map<String, Converted<EndpointSliceInput>> convertedSlices = new HashMap<>();
   private volatile boolean closing;
 
   /**
@@ -215,14 +222,47 @@ public final class KubernetesSource implements ConfigSource {
   }
 
   @Override
-  public Inventory inventory() {
+  public synchronized Inventory inventory() {
     String fallback = client.getNamespace() == null ? "default" : client.getNamespace();
-    return new Inventory(
-        services.stream().flatMap(w -> w.informer().getStore().list().stream())
-            .map(s -> KubernetesObjects.service(s, fallback)).toList(),
-        slices.stream().flatMap(w -> w.informer().getStore().list().stream())
-            .map(s -> KubernetesObjects.endpointSlice(s, fallback)).toList());
+    Map<String, Converted<ServiceInput>> nextServices = new HashMap<>(convertedServices.size() * 4 / 3 + 16);
+    Map<String, Converted<EndpointSliceInput>> nextSlices = new HashMap<>(convertedSlices.size() * 4 / 3 + 16);
+    List<ServiceInput> serviceInputs = new ArrayList<>(convertedServices.size());
+    for (Watched<Service> watched : services) {
+      for (Service service : watched.informer().getStore().list()) {
+        serviceInputs.add(convert(service, convertedServices, nextServices, s -> KubernetesObjects.service(s, fallback)));
+      }
+    }
+    List<EndpointSliceInput> sliceInputs = new ArrayList<>(convertedSlices.size());
+    for (Watched<EndpointSlice> watched : slices) {
+      for (EndpointSlice slice : watched.informer().getStore().list()) {
+        sliceInputs.add(convert(slice, convertedSlices, nextSlices, s -> KubernetesObjects.endpointSlice(s, fallback)));
+      }
+    }
+    convertedServices = nextServices;
+    convertedSlices = nextSlices;
+    return new Inventory(serviceInputs, sliceInputs);
   }
+
+  /**
+   * An object converted once per resourceVersion: the API server gives an object a new resourceVersion on
+   * every change, so the same uid and resourceVersion mean the same content, and the input converted from it
+   * last time is what converting it again would give. Unchanged objects are then the very same inputs
+   * from one inventory to the next, which the model builder's memo recognises by reference.
+   */
+  private static <T extends HasMetadata, R> R convert(T object, Map<String, Converted<R>> last,
+      Map<String, Converted<R>> next, Function<T, R> conversion) {
+    String uid = object.getMetadata().getUid();
+    String key = uid != null ? uid : object.getMetadata().getNamespace() + "/" + object.getMetadata().getName();
+    String version = object.getMetadata().getResourceVersion();
+    Converted<R> converted = last.get(key);
+    if (version == null || converted == null || !version.equals(converted.resourceVersion())) {
+      converted = new Converted<>(version, conversion.apply(object));
+    }
+    next.put(key, converted);
+    return converted.input();
+  }
+
+  private record Converted<R>(String resourceVersion, R input) {}
 
   @Override
   public AnnotationWriter annotationWriter() {

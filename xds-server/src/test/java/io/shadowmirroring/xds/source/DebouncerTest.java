@@ -3,70 +3,157 @@ package io.shadowmirroring.xds.source;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
+/**
+ * The debouncer as a table: event times in, run start times out, on a virtual clock (window 100 ms,
+ * maximum delay 1 s), so nothing depends on how busy the machine is.
+ */
 class DebouncerTest {
+  private static final Duration WINDOW = Duration.ofMillis(100);
+  private static final Duration MAX_DELAY = Duration.ofSeconds(1);
 
-  @Test
-  @DisplayName("a burst of events becomes one run")
-  void foldsBursts() throws Exception {
-    AtomicInteger runs = new AtomicInteger();
-    try (Debouncer debouncer = new Debouncer("test", Duration.ofMillis(100), Duration.ofSeconds(5), runs::incrementAndGet)) {
-      for (int i = 0; i < 50; i++) {
+  static Stream<Arguments> timings() {
+    return Stream.of(
+        row("an isolated event runs at once", events(0), 0, runs(0)),
+        row("a burst: the first event runs at once, the rest one window later, once", events(0, 10, 20, 30, 99),
+            0, runs(0, 100)),
+        row("events one window apart each run at once", events(0, 100, 250), 0, runs(0, 100, 250)),
+        row("an event after a run waits for the window since that run", events(0, 50, 150), 0, runs(0, 100, 200)),
+        row("a steady stream (every 20 ms for 1 s) runs once a window, never starved",
+            IntStream.range(0, 50).map(i -> i * 20).toArray(), 0,
+            IntStream.rangeClosed(0, 10).map(i -> i * 100).toArray()),
+        row("events during a slow run (150 ms) get one run right after it", events(0, 10, 140), 150, runs(0, 150)),
+        row("an event after a long quiet period runs at once", events(0, 5000), 0, runs(0, 5000)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("timings")
+  void runsAtTheseTimes(String name, int[] eventMillis, int runMillis, int[] expectedRunMillis) {
+    VirtualScheduler scheduler = new VirtualScheduler();
+    List<Long> starts = new ArrayList<>();
+    try (Debouncer debouncer = new Debouncer(scheduler, WINDOW, MAX_DELAY, () -> {
+      starts.add(scheduler.now / 1_000_000);
+      scheduler.now += runMillis * 1_000_000L;
+    })) {
+      for (int event : eventMillis) {
+        scheduler.runUntil(event * 1_000_000L);
         debouncer.trigger();
       }
-      Thread.sleep(400);
+      scheduler.runUntil(Long.MAX_VALUE / 2);
     }
-    assertThat(runs).hasValue(1);
+    assertThat(starts).containsExactlyElementsOf(IntStream.of(expectedRunMillis).mapToObj(i -> (long) i).toList());
   }
 
   @Test
-  @DisplayName("a steady stream of events still runs the action by the maximum delay")
-  void boundedDelay() throws Exception {
-    AtomicInteger runs = new AtomicInteger();
-    try (Debouncer debouncer = new Debouncer("test", Duration.ofMillis(100), Duration.ofMillis(300), runs::incrementAndGet)) {
-      // One event every 20 ms for 1 s: the 100 ms window alone would never close.
-      for (int i = 0; i < 50; i++) {
-        debouncer.trigger();
-        Thread.sleep(20);
-      }
-      assertThat(runs.get()).isBetween(2, 5);
+  @DisplayName("runNow does not take the place of a scheduled run: events still join the scheduled one")
+  void runNowLeavesTheScheduledRun() {
+    VirtualScheduler scheduler = new VirtualScheduler();
+    List<Long> starts = new ArrayList<>();
+    try (Debouncer debouncer = new Debouncer(scheduler, WINDOW, MAX_DELAY, () -> starts.add(scheduler.now / 1_000_000))) {
+      debouncer.trigger();
+      scheduler.runUntil(0);
+      scheduler.runUntil(10_000_000L);
+      debouncer.trigger();
+      assertThat(debouncer.hasPendingRun()).isTrue();
+      debouncer.runNow();
+      scheduler.runUntil(20_000_000L);
+      assertThat(debouncer.hasPendingRun()).as("the triggered run is still pending").isTrue();
+      debouncer.trigger();
+      scheduler.runUntil(Long.MAX_VALUE / 2);
     }
+    assertThat(starts).containsExactly(0L, 10L, 100L);
   }
 
   @Test
-  @DisplayName("a run that starts while a trigger replaces it leaves the replacement pending")
-  void runKeepsTheRunThatReplacedIt() throws Exception {
+  @DisplayName("on real threads, an event during a run gets a run after it")
+  void eventDuringARunOnRealThreads() throws Exception {
+    CountDownLatch firstStarted = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch secondRun = new CountDownLatch(1);
     AtomicInteger runs = new AtomicInteger();
-    String thread = "debouncer-race";
-    try (Debouncer debouncer = new Debouncer(thread, Duration.ofSeconds(30), Duration.ofSeconds(60),
-        runs::incrementAndGet)) {
-      // Holding the debouncer's monitor parks the run right after it started, before it clears pending:
-      // exactly the moment at which a trigger can no longer cancel it.
-      synchronized (debouncer) {
-        debouncer.runNow();
-        awaitBlocked(thread);
-        debouncer.trigger();
+    try (Debouncer debouncer = new Debouncer("debouncer-test", Duration.ofMillis(10), Duration.ofMillis(10), () -> {
+      if (runs.incrementAndGet() == 1) {
+        firstStarted.countDown();
+        await(release);
+      } else {
+        secondRun.countDown();
       }
-      for (int i = 0; i < 500 && runs.get() == 0; i++) {
-        Thread.sleep(10);
-      }
-      assertThat(runs).as("the run that had started").hasValue(1);
-      assertThat(debouncer.hasPendingRun()).as("the trigger's run is still pending").isTrue();
+    })) {
+      debouncer.trigger();
+      assertThat(firstStarted.await(30, TimeUnit.SECONDS)).isTrue();
+      debouncer.trigger();
+      debouncer.trigger();
+      release.countDown();
+      assertThat(secondRun.await(30, TimeUnit.SECONDS)).as("the run after the first").isTrue();
+    }
+    assertThat(runs).hasValue(2);
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
-  private static void awaitBlocked(String threadName) throws InterruptedException {
-    for (int i = 0; i < 500; i++) {
-      boolean blocked = Thread.getAllStackTraces().keySet().stream()
-          .anyMatch(t -> t.getName().equals(threadName) && t.getState() == Thread.State.BLOCKED);
-      if (blocked) {
-        return;
-      }
-      Thread.sleep(10);
+  private static Arguments row(String name, int[] events, int runMillis, int[] runs) {
+    return Arguments.of(name, events, runMillis, runs);
+  }
+
+  private static int[] events(int... millis) {
+    return millis;
+  }
+
+  private static int[] runs(int... millis) {
+    return millis;
+  }
+
+  /**
+   * One virtual thread of tasks in time order; a task that advances {@code now} (a slow run) delays the
+   * tasks due meanwhile, as a single-thread executor would.
+   */
+  private static final class VirtualScheduler implements Debouncer.Scheduler {
+    private record Task(long due, long order, Runnable task) {}
+
+    private final PriorityQueue<Task> queue = new PriorityQueue<>(
+        (a, b) -> a.due != b.due ? Long.compare(a.due, b.due) : Long.compare(a.order, b.order));
+    private long order;
+    long now;
+
+    @Override
+    public long nanoTime() {
+      return now;
     }
-    throw new AssertionError("the debouncer thread never reached its run");
+
+    @Override
+    public void schedule(Runnable task, long delayNanos) {
+      queue.add(new Task(now + delayNanos, order++, task));
+    }
+
+    void runUntil(long time) {
+      while (!queue.isEmpty() && queue.peek().due <= time) {
+        Task next = queue.poll();
+        now = Math.max(now, next.due);
+        next.task.run();
+      }
+      now = Math.max(now, time);
+    }
+
+    @Override
+    public void close() {}
   }
 }
