@@ -215,20 +215,32 @@ final class ServingStream {
       sub.claimedVersion = request.getVersionInfo();
     }
     List<String> names = request.getResourceNamesList();
-    if (!first && names.equals(sub.requested)) {
-      // The same names as the previous request (an ACK or NACK repeats them): the same subscription,
-      // whether wildcard or not, since that follows from the names and the previous request alone.
+    if (!first && unchanged(sub, names)) {
+      // An ACK or NACK repeats the names: nothing to do, and every cache of the subscription stays.
       return true;
     }
-    sub.requested = names;
     if (names.contains("*") || (names.isEmpty() && XdsTypes.emptyMeansWildcard(type) && (first || sub.wildcard))) {
       sub.wildcard = true;
       sub.replaceNames(Set.copyOf(names.stream().filter(n -> !n.equals("*")).toList()));
     } else {
       sub.wildcard = false;
-      sub.names(SharedNames.of(names));
+      sub.names(publisher.sharedNames().of(names));
     }
     return true;
+  }
+
+  /**
+   * True when the names ask for exactly the subscription there is. Compared with the names held, not
+   * with the previous request's list: kept per stream, 10,000 names cost about 1 MB (bench scenario 6).
+   */
+  private static boolean unchanged(TypeSubscription sub, List<String> names) {
+    if (sub.wildcard) {
+      boolean stillWildcard = names.isEmpty() ? XdsTypes.emptyMeansWildcard(sub.typeUrl)
+          : names.size() == 1 && names.get(0).equals("*");
+      return stillWildcard && sub.names.isEmpty();
+    }
+    return names.size() == sub.names.size() && !names.isEmpty() && !names.contains("*")
+        && sub.names.containsAll(names);
   }
 
   private boolean deltaRequest(String type, DeltaDiscoveryRequest request) {

@@ -58,6 +58,7 @@ public final class SnapshotPublisher implements AutoCloseable {
   private final MeshTranslator translator = new MeshTranslator();
   private final ResourcePreparer preparer = new ResourcePreparer();
   private final ResponseBodies bodies = new ResponseBodies();
+  private final SharedNames sharedNames = new SharedNames();
   private final Duration ackWait;
   private final int maxProfiles;
   private final MeterRegistry meters;
@@ -268,6 +269,11 @@ public final class SnapshotPublisher implements AutoCloseable {
 
   ResponseBodies bodies() {
     return bodies;
+  }
+
+  /** The server's one set per distinct list of names that streams subscribe to. */
+  SharedNames sharedNames() {
+    return sharedNames;
   }
 
   /** Tells the stream once its step has waited for the ack wait, if it still waits then. */

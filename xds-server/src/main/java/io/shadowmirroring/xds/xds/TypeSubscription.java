@@ -2,7 +2,6 @@ package io.shadowmirroring.xds.xds;
 
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -18,12 +17,6 @@ final class TypeSubscription {
   final String typeUrl;
   boolean wildcard;
   Set<String> names = Set.of();
-  /**
-   * The names of the latest state-of-the-world request, as they came: every ACK repeats them (Envoy's
-   * EDS ACK names each of its ~1,000 assignments), and a request with the very same list changes
-   * nothing, so the caches keyed by the names stay. Comparing lists is cheaper than building a set.
-   */
-  List<String> requested;
   /**
    * What the client was sent, by name: after a response it is the very map the stream selected, shared
    * with the {@link ResourceSet}, so a stream that holds a whole type costs no copy. A NACKed response

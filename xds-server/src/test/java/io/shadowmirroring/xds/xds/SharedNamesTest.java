@@ -10,6 +10,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class SharedNamesTest {
+  private final SharedNames shared = new SharedNames();
+
   private static List<String> names(int count, String prefix) {
     return IntStream.range(0, count).mapToObj(i -> prefix + i).toList();
   }
@@ -21,16 +23,16 @@ class SharedNamesTest {
     List<String> second = new java.util.ArrayList<>(names(10_000, "shared-service-"));
     java.util.Collections.reverse(second);
     second.add("shared-service-7");
-    Set<String> a = SharedNames.of(first);
-    Set<String> b = SharedNames.of(second);
+    Set<String> a = shared.of(first);
+    Set<String> b = shared.of(second);
     assertThat(b).isSameAs(a).containsExactlyInAnyOrderElementsOf(first);
   }
 
   @Test
   @DisplayName("different names get their own set, which cannot be changed by whoever holds it")
   void differentNamesAreNotShared() {
-    Set<String> a = SharedNames.of(names(100, "own-a-"));
-    Set<String> b = SharedNames.of(names(100, "own-b-"));
+    Set<String> a = shared.of(names(100, "own-a-"));
+    Set<String> b = shared.of(names(100, "own-b-"));
     assertThat(b).isNotSameAs(a).isNotEqualTo(a);
     assertThatThrownBy(() -> a.add("x")).isInstanceOf(UnsupportedOperationException.class);
   }
