@@ -476,7 +476,10 @@ final class ScenarioRunner {
         figures.note(fixture.services() + " Services, -Xmx1g, directory source; heap "
             + String.format("%.1f MB once the streams closed", after / 1e6)
             + (storm.notes().isEmpty() ? "" : "; " + storm.notes()));
-        server.logLine("OutOfMemoryError").ifPresent(line -> figures.note("server log: " + line));
+        // The storm's notes already carry an OutOfMemoryError logged during it.
+        if (!figures.notes().contains("OutOfMemoryError")) {
+          server.logLine("OutOfMemoryError").ifPresent(line -> figures.note("server log: " + line));
+        }
         if (!problems.notes().isEmpty()) {
           figures.note(problems.notes());
         }
