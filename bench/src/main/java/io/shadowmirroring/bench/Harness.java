@@ -62,6 +62,11 @@ public final class Harness implements Callable<Integer> {
       description = "Services in the translation benchmark (7). Default: ${DEFAULT-VALUE}.")
   int translationServices;
 
+  @Option(names = "--stall-seconds", defaultValue = "20",
+      description = "A storm (5, 6, and those opening 3 and 8) with no response and no stream completed for this long "
+          + "stops as not complete. Default: ${DEFAULT-VALUE}.")
+  int stallSeconds;
+
   @Option(names = "--scenarios", split = ",", description = "Scenarios to run, e.g. 1,2,4. Default: all, 1-8.")
   List<Integer> scenarios = new ArrayList<>(new TreeSet<>(HarnessOptions.ALL_SCENARIOS));
 
@@ -110,7 +115,7 @@ public final class Harness implements Callable<Integer> {
       });
     }
     HarnessOptions options = new HarnessOptions(services, mirrored, streams, deltaStreams, streamsPerChannel,
-        churnStreams, churnRate, churnSeconds, memoryServices, memoryStreams, translationServices, Set.copyOf(scenarios), kinds, noJfr ? Set.of() : Set.copyOf(jfr),
+        churnStreams, churnRate, churnSeconds, memoryServices, memoryStreams, translationServices, stallSeconds, Set.copyOf(scenarios), kinds, noJfr ? Set.of() : Set.copyOf(jfr),
         rtdsLayer, serverJar, work.toAbsolutePath(), output);
     if (quick) {
       options = options.quick();
@@ -121,8 +126,11 @@ public final class Harness implements Callable<Integer> {
     Map<Integer, Figures> ours = Map.of();
     Map<Integer, Figures> baseline = Map.of();
     StringBuilder profiles = new StringBuilder();
+    Map<String, Map<ServerKind, String>> threadCpu = new java.util.LinkedHashMap<>();
+    long startNanos = System.nanoTime();
     for (ServerKind kind : kinds) {
-      ScenarioRunner runner = new ScenarioRunner(options, kind, line -> System.err.println("[bench] " + line));
+      ScenarioRunner runner = new ScenarioRunner(options, kind, line -> System.err.println(
+          String.format("[bench %4.0f s] ", (System.nanoTime() - startNanos) / 1e9) + line));
       try {
         runner.run();
       } catch (Exception e) {
@@ -134,6 +142,8 @@ public final class Harness implements Callable<Integer> {
       } else {
         baseline = runner.results();
       }
+      runner.threadCpu().forEach((step, line) ->
+          threadCpu.computeIfAbsent(step, s -> new java.util.EnumMap<>(ServerKind.class)).put(kind, line));
       runner.profiles().forEach((scenario, summary) -> profiles.append("\n### JFR, scenario ").append(scenario)
           .append(", ").append(kind.label()).append("\n\n```\n").append(summary).append("```\n"));
     }
@@ -151,12 +161,40 @@ public final class Harness implements Callable<Integer> {
         + options.churnRate() + "/s for " + options.churnSeconds() + " s on " + options.churnStreams()
         + " streams; memory " + options.memoryServices() + " Services, " + options.memoryStreams() + " streams;"
         + " translation " + options.translationServices() + " Services.\n\n"
-        + "## Targets (issue 8)\n\n" + table.targets() + "\n## All figures\n\n" + table.figures() + profiles;
+        + "## Targets (issue 8)\n\n" + table.targets() + "\n## All figures\n\n" + table.figures()
+        + threadCpuSection(threadCpu) + profiles
+        + "\n" + totalWallTime(seconds) + "\n";
     System.out.println(report);
     Files.createDirectories(options.output().toAbsolutePath().getParent());
     Files.writeString(options.output(), report);
     System.err.println("[bench] written to " + options.output());
     return 0;
+  }
+
+  /** The harness's wall time, and with bench/run's build (it passes BENCH_BUILD_SECONDS) the whole command's. */
+  private static String totalWallTime(long harnessSeconds) {
+    String build = System.getenv("BENCH_BUILD_SECONDS");
+    long total = harnessSeconds + (build == null || build.isBlank() ? 0 : Long.parseLong(build.trim()));
+    return "Total wall time: " + total / 60 + " min " + total % 60 + " s"
+        + (build == null ? "" : " (build " + build.trim() + " s, harness " + harnessSeconds / 60 + " min "
+            + harnessSeconds % 60 + " s)") + ".";
+  }
+
+  /** Each step's server CPU by thread group, both servers under it. */
+  private static String threadCpuSection(Map<String, Map<ServerKind, String>> steps) {
+    if (steps.isEmpty()) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder("\n## Server CPU by thread group\n\n"
+        + "From `/proc/<pid>/task/*/stat` (utime + stime) over each step's CPU window, threads grouped by pool "
+        + "(the name without its number): JIT C1/C2 are the compiler threads, GC workers and GC concurrent G1's, "
+        + "gRPC executor the default cached pool that runs the handlers, Netty workers the event loops. "
+        + "\"(ended threads)\" is CPU of threads gone by the end of the step. Largest first; sys is kernel time.\n\n");
+    steps.forEach((step, lines) -> {
+      out.append("- ").append(step).append("\n");
+      lines.forEach((kind, line) -> out.append("  - ").append(kind.label()).append(": ").append(line).append("\n"));
+    });
+    return out.toString();
   }
 
   private List<String> commandShown() {

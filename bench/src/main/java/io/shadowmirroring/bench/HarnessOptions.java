@@ -19,6 +19,8 @@ public record HarnessOptions(
     int memoryServices,
     int memoryStreams,
     int translationServices,
+    /** A storm with no response and no stream completed for this long is decided: it will not finish. */
+    int stallSeconds,
     Set<Integer> scenarios,
     Set<ServerKind> servers,
     /** The scenarios whose server side is profiled with JFR. */
@@ -32,7 +34,7 @@ public record HarnessOptions(
 
   /** Development sizes: everything runs, on a few streams and Services. */
   public HarnessOptions quick() {
-    return new HarnessOptions(100, 50, 50, 50, streamsPerChannel, 20, 20, 5, 500, 50, 500, scenarios, servers, jfr,
+    return new HarnessOptions(100, 50, 50, 50, streamsPerChannel, 20, 20, 5, 500, 50, 500, stallSeconds, scenarios, servers, jfr,
         rtdsLayer, serverJar, work, output);
   }
 

@@ -21,12 +21,14 @@ final class ScenarioRunner {
   private static final Duration STORM_TIMEOUT = Duration.ofMinutes(3);
   private static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration QUIET = Duration.ofSeconds(1);
+  private static final Duration GC_WINDOW = Duration.ofSeconds(10);
 
   private final HarnessOptions options;
   private final ServerKind kind;
   private final Consumer<String> log;
   private final Map<Integer, Figures> results = new TreeMap<>();
   private final Map<Integer, String> profiles = new TreeMap<>();
+  private final Map<String, String> threadCpu = new java.util.LinkedHashMap<>();
   private int nextMarker = 1;
 
   ScenarioRunner(HarnessOptions options, ServerKind kind, Consumer<String> log) {
@@ -42,6 +44,11 @@ final class ScenarioRunner {
   /** JFR summaries by scenario. */
   Map<Integer, String> profiles() {
     return profiles;
+  }
+
+  /** The server's CPU by thread group, one line by scenario step, in the order they ran. */
+  Map<String, String> threadCpu() {
+    return threadCpu;
   }
 
   void run() throws Exception {
@@ -74,7 +81,20 @@ final class ScenarioRunner {
         server.awaitPort(Duration.ofMinutes(1));
         firstSnapshot(client);
         if (wanted(1) || wanted(2) || wanted(4) || wanted(5)) {
-          results.put(5, storm(server, client, options.streams(), LoadClient.Mode.SOTW, recording(5)));
+          Figures cold = storm(server, client, options.streams(), LoadClient.Mode.SOTW, recording(5), "5, cold storm");
+          results.put(5, cold);
+          if (wanted(5) && server.alive()) {
+            // The same storm again on the same process: what of the cold figure is warm-up (JIT, pools).
+            client.closeStreams();
+            awaitServerIdle(server);
+            Figures warm = storm(server, client, options.streams(), LoadClient.Mode.SOTW, null, "5, warm storm");
+            for (String measure : List.of("server CPU (s)", "all complete (s)", "streams complete", "bytes per stream")) {
+              cold.put("warm: " + measure, warm.get(measure));
+            }
+            if (!warm.notes().isEmpty()) {
+              cold.note("warm: " + warm.notes());
+            }
+          }
           if (wanted(1)) {
             results.put(1, endpointChange(server, client, fixture, feed, 1));
           }
@@ -96,7 +116,8 @@ final class ScenarioRunner {
           client.closeStreams();
         }
         if (wanted(3)) {
-          Figures storm = storm(server, client, options.deltaStreams(), LoadClient.Mode.DELTA, null);
+          Figures storm = storm(server, client, options.deltaStreams(), LoadClient.Mode.DELTA, null,
+              "3, Delta storm");
           Figures change = endpointChange(server, client, fixture, feed, 3);
           change.note("Delta: all " + options.deltaStreams() + " complete in "
               + String.format("%.1f s", storm.get("all complete (s)")));
@@ -126,37 +147,160 @@ final class ScenarioRunner {
   }
 
   /** Scenario 5: {@code count} streams connect at once; CPU until every stream has everything. */
-  private Figures storm(ServerProcess server, LoadClient client, int count, LoadClient.Mode mode, Path recording)
-      throws Exception {
+  private Figures storm(ServerProcess server, LoadClient client, int count, LoadClient.Mode mode, Path recording,
+      String label) throws Exception {
     Figures figures = new Figures();
     if (recording != null) {
       server.startRecording("storm");
     }
-    double cpu = server.cpuSeconds();
+    CpuWindow cpu = new CpuWindow(server);
     long bytes = client.bytes();
     long started = System.nanoTime();
     client.open(count, mode, kind.label() + "-" + mode.name().toLowerCase());
-    boolean all = client.awaitComplete(STORM_TIMEOUT);
+    String undecided = awaitStreams(server, client);
+    boolean all = undecided.isEmpty();
     double elapsed = seconds(started);
-    client.awaitQuiet(QUIET, Duration.ofSeconds(10));
-    if (recording != null) {
+    if (server.alive()) {
+      client.awaitQuiet(QUIET, Duration.ofSeconds(10));
+    }
+    if (recording != null && server.alive()) {
       server.stopRecording("storm", recording);
       profiles.put(5, JfrSummary.summarize(recording, 15));
     }
-    figures.put("server CPU (s)", server.cpuSeconds() - cpu)
+    figures.put("server CPU (s)", cpu.end(label))
         .put("all complete (s)", all ? elapsed : Double.NaN)
         .put("streams complete", client.completeCount())
         .put("bytes per stream", (client.bytes() - bytes) / (double) count);
     if (!all) {
-      figures.note(client.completeCount() + " of " + count + " complete after " + STORM_TIMEOUT.toSeconds() + " s"
-          + (client.failedCount() > 0 ? ", " + client.failedCount() + " failed: " + client.firstFailure() : ""));
+      figures.note(client.completeCount() + " of " + count + " complete after " + String.format("%.0f s", elapsed)
+          + ": " + undecided);
     }
-    if (mode == LoadClient.Mode.SOTW) {
+    if (mode == LoadClient.Mode.SOTW && server.alive()) {
       figures.put("heap after GC (MB)", heap(server, figures) / 1e6);
     }
     server.logLine("OutOfMemoryError").ifPresent(line -> figures.note("server log: " + line));
-    log.accept(kind.label() + ": " + count + " " + mode + " streams: " + figures.values() + " " + figures.notes());
+    log.accept(kind.label() + ": " + label + ": " + count + " " + mode + " streams: " + figures.values() + " "
+        + figures.notes());
     return figures;
+  }
+
+  /**
+   * Waits until the open streams are decided: all complete (an empty answer), or why not: a stream
+   * failed, the server exited or logged an OutOfMemoryError, nothing arrived and no stream completed
+   * for {@code --stall-seconds}, or {@link #STORM_TIMEOUT} passed. A server that cannot finish (a full
+   * heap, direct memory exhausted) is so decided in seconds instead of waiting out the bound.
+   */
+  private String awaitStreams(ServerProcess server, LoadClient client) throws Exception {
+    long started = System.nanoTime();
+    long stall = Duration.ofSeconds(options.stallSeconds()).toNanos();
+    long lastProgress = started;
+    long nextLogCheck = started;
+    int lastComplete = -1;
+    long lastResponses = -1;
+    java.util.ArrayDeque<GcSample> gcSamples = new java.util.ArrayDeque<>();
+    while (true) {
+      int complete = client.completeCount();
+      if (complete >= client.streamCount()) {
+        return "";
+      }
+      if (client.failedCount() > 0) {
+        return client.failedCount() + " failed: " + client.firstFailure();
+      }
+      if (!server.alive()) {
+        return "the server exited with " + server.exitValue();
+      }
+      long now = System.nanoTime();
+      if (now >= nextLogCheck) {
+        if (server.logLine("OutOfMemoryError").isPresent()) {
+          return "the server logged an OutOfMemoryError";
+        }
+        nextLogCheck = now + 1_000_000_000L;
+        String thrashing = gcThrashing(server, client, gcSamples, now);
+        if (!thrashing.isEmpty()) {
+          return thrashing;
+        }
+      }
+      long responses = client.responses();
+      if (complete != lastComplete || responses != lastResponses) {
+        lastComplete = complete;
+        lastResponses = responses;
+        lastProgress = now;
+      } else if (now - lastProgress > stall) {
+        return "no progress (no response, no stream completed) for " + options.stallSeconds() + " s";
+      }
+      if (now - started > STORM_TIMEOUT.toNanos()) {
+        return "not all complete within " + STORM_TIMEOUT.toSeconds() + " s";
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private record GcSample(long nanos, ThreadCpu.Snapshot threads, int complete) {}
+
+  /**
+   * A full heap: over the last {@link #GC_WINDOW}, GC threads took at least 90 % of the server's CPU (of
+   * at least a quarter core) and no stream completed. G1 has no "GC overhead limit": a heap too small for
+   * its streams keeps a JVM collecting instead of throwing, so this is how such a storm is decided.
+   * Empty while not so, or where per-thread CPU cannot be read.
+   */
+  private static String gcThrashing(ServerProcess server, LoadClient client, java.util.ArrayDeque<GcSample> samples,
+      long now) {
+    java.util.Optional<ThreadCpu.Snapshot> threads = server.threads();
+    if (threads.isEmpty()) {
+      return "";
+    }
+    samples.addLast(new GcSample(now, threads.get(), client.completeCount()));
+    GcSample first = samples.peekFirst();
+    if (now - first.nanos() < GC_WINDOW.toNanos()) {
+      return "";
+    }
+    while (samples.size() > 1 && now - samples.peekFirst().nanos() >= GC_WINDOW.toNanos()) {
+      first = samples.removeFirst();
+    }
+    double total = 0;
+    double gc = 0;
+    for (ThreadCpu.Group group : ThreadCpu.between(first.threads(), threads.get())) {
+      total += group.total();
+      gc += group.name().startsWith("GC") || group.name().equals("VM Thread") ? group.total() : 0;
+    }
+    double seconds = (now - first.nanos()) / 1e9;
+    if (client.completeCount() == first.complete() && total >= 0.25 * seconds && gc >= 0.9 * total) {
+      return String.format("heap full: GC threads used %.0f %% of the server's %.1f CPU-s over the last %.0f s"
+          + " and no stream completed", 100 * gc / total, total, seconds);
+    }
+    return "";
+  }
+
+  /**
+   * The server's CPU from its start to {@link #end}: the process's total (every thread, ended ones
+   * included) and, where {@code /proc/<pid>/task} exists, by thread group for the report.
+   */
+  private final class CpuWindow {
+    private final ServerProcess server;
+    private final double start;
+    private final java.util.Optional<ThreadCpu.Snapshot> threads;
+
+    CpuWindow(ServerProcess server) throws IOException {
+      this.server = server;
+      this.threads = server.threads();
+      this.start = server.cpuSeconds();
+    }
+
+    /** CPU seconds since the start (NaN if the server is gone); its thread groups go under {@code label}. */
+    double end(String label) {
+      java.util.Optional<ThreadCpu.Snapshot> now = server.threads();
+      double used;
+      try {
+        used = server.cpuSeconds() - start;
+      } catch (IOException gone) {
+        threadCpu.put(label, "the server is gone");
+        return Double.NaN;
+      }
+      threadCpu.put(label, threads.isPresent() && now.isPresent()
+          ? ThreadCpu.format(ThreadCpu.between(threads.get(), now.get()), 7)
+          : "no per-thread CPU here (/proc/<pid>/task/*/stat: Linux only)");
+      return used;
+    }
   }
 
   /** Scenarios 1 and 3: one EndpointSlice gains an endpoint. */
@@ -195,7 +339,7 @@ final class ScenarioRunner {
     if (recording != null) {
       server.startRecording("change");
     }
-    double cpu = server.cpuSeconds();
+    CpuWindow cpu = new CpuWindow(server);
     long bytes = client.bytes();
     long responses = client.responses();
     change.run();
@@ -207,7 +351,7 @@ final class ScenarioRunner {
     Figures figures = new Figures().propagation(recorder.summary())
         .put("bytes per stream", (client.bytes() - bytes) / (double) streams)
         .put("responses per stream", (client.responses() - responses) / (double) streams)
-        .put("server CPU (s)", server.cpuSeconds() - cpu)
+        .put("server CPU (s)", cpu.end(scenario + ", " + what))
         .put("streams that got it", recorder.summary().count());
     if (recorder.summary().count() < streams) {
       figures.note(recorder.summary().count() + " of " + streams + " streams got the change within "
@@ -225,13 +369,13 @@ final class ScenarioRunner {
   /** Scenario 8: {@code churnRate} EndpointSlice updates a second for {@code churnSeconds}. */
   private Figures churn(ServerProcess server, LoadClient client, MeshFixture fixture, InputFeed feed)
       throws Exception {
-    Figures storm = storm(server, client, options.churnStreams(), LoadClient.Mode.SOTW, null);
+    Figures storm = storm(server, client, options.churnStreams(), LoadClient.Mode.SOTW, null, "8, storm");
     int windows = 6;
     long duration = Duration.ofSeconds(options.churnSeconds()).toNanos();
     long started = System.nanoTime();
     LatencyRecorder recorder = new LatencyRecorder(started, duration / windows, windows);
     client.board().recordEndpointsInto(recorder);
-    double cpu = server.cpuSeconds();
+    CpuWindow cpu = new CpuWindow(server);
     long bytes = client.bytes();
     int changes = 0;
     long interval = 1_000_000_000L / options.churnRate();
@@ -270,7 +414,7 @@ final class ScenarioRunner {
     }
     client.awaitQuiet(QUIET, Duration.ofSeconds(10));
     double total = seconds(started);
-    double used = server.cpuSeconds() - cpu;
+    double used = cpu.end("8, churn");
     LatencyRecorder.Summary summary = recorder.summary();
     List<LatencyRecorder.Summary> course = recorder.perWindow();
     Figures figures = new Figures().propagation(summary)
@@ -313,11 +457,15 @@ final class ScenarioRunner {
         firstSnapshot(client);
         Figures problems = new Figures();
         double before = heap(server, problems);
-        Figures storm = storm(server, client, options.memoryStreams(), LoadClient.Mode.SOTW, null);
-        double with = heap(server, problems);
+        Figures storm = storm(server, client, options.memoryStreams(), LoadClient.Mode.SOTW, null, "6, storm");
+        // The storm measured the heap with its streams open (after a full GC).
+        double with = storm.get("heap after GC (MB)") * 1e6;
         client.closeStreams();
-        Thread.sleep(1000);
-        double after = heap(server, problems);
+        double after = Double.NaN;
+        if (server.alive()) {
+          awaitServerIdle(server);
+          after = heap(server, problems);
+        }
         Figures figures = new Figures()
             .put("heap, no stream (MB)", before / 1e6)
             .put("heap, " + options.memoryStreams() + " streams (MB)", with / 1e6)
@@ -328,13 +476,33 @@ final class ScenarioRunner {
         figures.note(fixture.services() + " Services, -Xmx1g, directory source; heap "
             + String.format("%.1f MB once the streams closed", after / 1e6)
             + (storm.notes().isEmpty() ? "" : "; " + storm.notes()));
-        server.logLine("OutOfMemoryError").ifPresent(line -> figures.note("server log: " + line));
+        // The storm's notes already carry an OutOfMemoryError logged during it.
+        if (!figures.notes().contains("OutOfMemoryError")) {
+          server.logLine("OutOfMemoryError").ifPresent(line -> figures.note("server log: " + line));
+        }
         if (!problems.notes().isEmpty()) {
           figures.note(problems.notes());
         }
         results.put(6, figures);
         log.accept(kind.label() + ": memory: " + figures.values() + " " + figures.notes());
       }
+    }
+  }
+
+  /**
+   * Waits until the server's CPU stays under a tenth of a core for 300 ms (it has handled the streams
+   * just closed), at most 10 s: the next storm then measures itself, not the last one's tail.
+   */
+  private static void awaitServerIdle(ServerProcess server) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    double last = server.cpuSeconds();
+    while (System.nanoTime() < deadline) {
+      Thread.sleep(300);
+      double now = server.cpuSeconds();
+      if (now - last < 0.03) {
+        return;
+      }
+      last = now;
     }
   }
 

@@ -32,7 +32,9 @@ public enum ServerKind {
       }
       args.addAll(List.of("--source", source, "--xds-address", "127.0.0.1", "--xds-port", Integer.toString(xdsPort),
           "--metrics-address", "127.0.0.1", "--metrics-port", Integer.toString(ServerProcess.freePort()),
-          "--admin-port", Integer.toString(ServerProcess.freePort())));
+          "--admin-port", Integer.toString(ServerProcess.freePort()),
+          // Nothing to drain from behind a Service here: SIGTERM stops it at once instead of after 5 s unready.
+          "--shutdown-delay", "0s"));
     } else {
       args.addAll(List.of("-cp", System.getProperty("java.class.path"), BaselineServer.class.getName(),
           "--source", source, "--xds-port", Integer.toString(xdsPort)));

@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 public final class ServerProcess implements AutoCloseable {
   private static final Pattern USED = Pattern.compile("used (\\d+)K");
   private static final double TICKS_PER_SECOND = 100.0;
+  static final Duration JCMD_TIMEOUT = Duration.ofSeconds(30);
 
   private final String label;
   private final Process process;
@@ -94,6 +95,28 @@ public final class ServerProcess implements AutoCloseable {
     return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
   }
 
+  /** Whether the process still runs. */
+  public boolean alive() {
+    return process.isAlive();
+  }
+
+  /** The exit code, once it no longer runs. */
+  public int exitValue() {
+    return process.exitValue();
+  }
+
+  /** CPU by thread so far, or empty where there is no {@code /proc/<pid>/task} (not Linux) or it ended. */
+  java.util.Optional<ThreadCpu.Snapshot> threads() {
+    if (!ThreadCpu.available(process.pid())) {
+      return java.util.Optional.empty();
+    }
+    try {
+      return java.util.Optional.of(ThreadCpu.snapshot(process.pid()));
+    } catch (IOException | RuntimeException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   /** Heap in use right after a full GC, in bytes. */
   public long heapAfterGc() throws IOException, InterruptedException {
     jcmd("GC.run");
@@ -121,9 +144,11 @@ public final class ServerProcess implements AutoCloseable {
     Path out = Files.createTempFile("jcmd", ".txt");
     try {
       Process jcmd = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-      if (!jcmd.waitFor(2, TimeUnit.MINUTES)) {
+      // A full GC of a 1 GB heap takes seconds; a JVM that needs longer is thrashing, which is the answer.
+      if (!jcmd.waitFor(JCMD_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
         jcmd.destroyForcibly();
-        throw new IOException("jcmd " + String.join(" ", command) + " of " + label + " did not answer in 2 minutes");
+        throw new IOException("jcmd " + String.join(" ", command) + " of " + label + " did not answer in "
+            + JCMD_TIMEOUT.toSeconds() + " s");
       }
       String text = Files.readString(out);
       if (jcmd.exitValue() != 0) {
@@ -152,6 +177,7 @@ public final class ServerProcess implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
+    // SIGTERM: the xds-server runs its graceful shutdown (started with --shutdown-delay 0s, see ServerKind).
     process.destroy();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       process.destroyForcibly();
