@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.service.runtime.v3.Runtime;
 import io.shadowmirroring.xds.translate.XdsResources;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -21,10 +22,16 @@ import java.util.function.Function;
  * next publish, is the same {@link PreparedResource}, so its Any is shared and response bodies built
  * from it can be cached. Entries not used by the last two generations are dropped. Used by the
  * publisher's thread only (under its lock).
+ *
+ * <p>The translator gives an unchanged resource as the very message it gave before (its memo), so a
+ * message prepared before is looked up by identity first: one change serializes and hashes only what
+ * it changed, not every resource of every profile again.
  */
 final class ResourcePreparer {
   private Map<String, PreparedResource> previous = new HashMap<>();
   private Map<String, PreparedResource> current = new HashMap<>();
+  private Map<Message, PreparedResource> previousByMessage = new IdentityHashMap<>();
+  private Map<Message, PreparedResource> currentByMessage = new IdentityHashMap<>();
   private long generation;
 
   ResourceSet prepare(XdsResources resources) {
@@ -41,6 +48,8 @@ final class ResourcePreparer {
   void nextGeneration() {
     previous = current;
     current = new HashMap<>();
+    previousByMessage = currentByMessage;
+    currentByMessage = new IdentityHashMap<>();
     generation++;
   }
 
@@ -48,6 +57,16 @@ final class ResourcePreparer {
       List<T> messages, Function<T, String> name) {
     SortedMap<String, PreparedResource> map = new TreeMap<>();
     for (T message : messages) {
+      PreparedResource known = currentByMessage.get(message);
+      if (known == null) {
+        known = previousByMessage.get(message);
+      }
+      if (known != null) {
+        currentByMessage.put(message, known);
+        current.put(type + '\n' + known.name() + '\n' + known.hash(), known);
+        map.put(known.name(), known);
+        continue;
+      }
       byte[] bytes = ContentVersion.serialize(message);
       String hash = ContentVersion.hash(bytes);
       String key = type + '\n' + name.apply(message) + '\n' + hash;
@@ -60,6 +79,7 @@ final class ResourcePreparer {
             Any.newBuilder().setTypeUrl(type).setValue(UnsafeByteOperations.unsafeWrap(bytes)).build(), message);
       }
       current.put(key, prepared);
+      currentByMessage.put(message, prepared);
       map.put(prepared.name(), prepared);
     }
     byType.put(type, map);

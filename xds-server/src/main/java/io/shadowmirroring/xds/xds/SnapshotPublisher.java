@@ -3,6 +3,7 @@ package io.shadowmirroring.xds.xds;
 import io.envoyproxy.controlplane.cache.SnapshotConsistencyException;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.shadowmirroring.xds.model.MeshModel;
 import io.shadowmirroring.xds.translate.MeshTranslator;
 import io.shadowmirroring.xds.translate.ProxyProfile;
@@ -81,6 +82,9 @@ public final class SnapshotPublisher implements AutoCloseable {
   /** Guarded by itself. */
   private final List<BiConsumer<ProxyProfile, Snapshot>> listeners = new ArrayList<>();
   private volatile MeshModel model;
+  private final Timer translateTimer;
+  private final Timer prepareTimer;
+  private final Timer fanOutTimer;
 
   /**
    * @param ackWait after how long a stream still at a make-before-break step is logged and counted
@@ -91,6 +95,10 @@ public final class SnapshotPublisher implements AutoCloseable {
     this.ackWait = ackWait;
     this.maxProfiles = maxProfiles;
     this.meters = meters;
+    // Parts of the reconciler's "publish" phase (MirrorReconciler), per profile.
+    this.translateTimer = meters.timer("shadow_mirroring_rebuild_phase", "phase", "translate");
+    this.prepareTimer = meters.timer("shadow_mirroring_rebuild_phase", "phase", "prepare");
+    this.fanOutTimer = meters.timer("shadow_mirroring_rebuild_phase", "phase", "fan-out");
     meters.gauge("shadow_mirroring_xds_profiles", profiles, m -> {
       synchronized (modelLock) {
         return m.size();
@@ -130,7 +138,7 @@ public final class SnapshotPublisher implements AutoCloseable {
     }
     for (ProxyProfile profile : known) {
       // Translated outside the lock: streams attach meanwhile.
-      XdsResources translated = translator.translate(next, profile);
+      XdsResources translated = translateTimer.record(() -> translator.translate(next, profile));
       offer(profile, translated, false);
     }
   }
@@ -154,7 +162,7 @@ public final class SnapshotPublisher implements AutoCloseable {
       if (state == null) {
         return;
       }
-      Optional<ResourceSet> prepared = prepare(profile, resources);
+      Optional<ResourceSet> prepared = prepareTimer.record(() -> prepare(profile, resources));
       if (prepared.isEmpty() || (state.target != null && state.target.key().equals(prepared.get().key()))) {
         return;
       }
@@ -162,10 +170,12 @@ public final class SnapshotPublisher implements AutoCloseable {
       state.target = target;
       streams = new ArrayList<>(state.streams);
     }
+    long started = System.nanoTime();
     announce(profile, target);
     for (ServingStream stream : streams) {
       stream.target(target);
     }
+    fanOutTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
   }
 
   /** Keeps a profile's target even while no proxy uses it (the default Envoy profile). */
