@@ -1,5 +1,6 @@
 package io.shadowmirroring.xds.xds;
 
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -51,8 +52,12 @@ final class TypeSubscription {
     long number = nonceNumber(nonce);
     if (number > 0) {
       if (nonces == null) {
-        nonces = new long[NONCES_KEPT];
-        versions = new String[NONCES_KEPT];
+        nonces = new long[2];
+        versions = new String[2];
+      } else if (nextNonce == nonces.length && nonces.length < NONCES_KEPT) {
+        // Grown while not yet full, so the ring has not wrapped: most streams send a type a few times.
+        nonces = Arrays.copyOf(nonces, nonces.length * 2);
+        versions = Arrays.copyOf(versions, versions.length * 2);
       }
       nonces[nextNonce] = number;
       versions[nextNonce] = version;
@@ -66,7 +71,7 @@ final class TypeSubscription {
   String versionOf(String nonce) {
     long number = nonceNumber(nonce);
     if (number > 0 && nonces != null) {
-      for (int i = 0; i < NONCES_KEPT; i++) {
+      for (int i = 0; i < nonces.length; i++) {
         if (nonces[i] == number) {
           return versions[i];
         }
