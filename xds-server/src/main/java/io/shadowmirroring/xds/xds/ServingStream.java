@@ -60,8 +60,11 @@ final class ServingStream {
   private boolean closed;
   /** Clusters were sent on this stream: their assignments' versions a client claims may be stale for them. */
   private boolean clustersSent;
-  /** Assignments to send again once the client subscribes to EDS: their clusters changed before it did. */
-  private final Set<String> assignmentsToResend = new HashSet<>();
+  /**
+   * Assignments to send again once the client subscribes to EDS: their clusters changed before it did.
+   * Empty and shared until needed, dropped once used (see {@link TypeSubscription}'s resend).
+   */
+  private Set<String> assignmentsToResend = Set.of();
 
   ServingStream(ProxyStream info, String fixedType, ServerCallStreamObserver<WireResponse> out,
       SnapshotPublisher publisher, ProxyRegistry registry, ResponseBudget budget) {
@@ -208,9 +211,12 @@ final class ServingStream {
     if (request.hasErrorDetail()) {
       registry.nacked(info, type, sub.versionOf(answered), request.getErrorDetail().getMessage());
     } else if (!answered.isEmpty()) {
-      // A SotW request carries the version the client now holds, also for an older nonce.
-      sub.ackedVersion = request.getVersionInfo();
-      registry.acked(info, type, request.getVersionInfo());
+      // A SotW request carries the version the client now holds, also for an older nonce. Usually the
+      // version just sent: that String, not the request's copy of it, is kept (here and in the registry),
+      // so an idle stream holds no version text of its own.
+      String holds = request.getVersionInfo();
+      sub.ackedVersion = holds.equals(sub.sentVersion) ? sub.sentVersion : holds;
+      registry.acked(info, type, sub.ackedVersion);
     } else if (first && !request.getVersionInfo().isEmpty()) {
       sub.claimedVersion = request.getVersionInfo();
     }
@@ -257,8 +263,8 @@ final class ServingStream {
           holds.put(name, new PreparedResource(name, version, null, null)));
       sub.sent = holds;
       if (type.equals(XdsTypes.ENDPOINT)) {
-        assignmentsToResend.stream().filter(holds::containsKey).forEach(sub.resend::add);
-        assignmentsToResend.clear();
+        assignmentsToResend.stream().filter(holds::containsKey).forEach(sub::resend);
+        assignmentsToResend = Set.of();
       }
       sub.wildcard = request.getResourceNamesSubscribeCount() == 0 && XdsTypes.emptyMeansWildcard(type);
       sub.replaceNames(new HashSet<>());
@@ -526,17 +532,17 @@ final class ServingStream {
    * waits to go again. Each pump walks every type; a type that did not change costs no more than this.
    */
   private static boolean unchanged(TypeSubscription sub, SortedMap<String, PreparedResource> selected) {
-    return sub.sent == selected && sub.resend.isEmpty() && sub.claimedVersion.isEmpty()
+    return sub.sent == selected && !sub.resendPending() && sub.claimedVersion.isEmpty()
         && (sub.answered || !sub.wildcard);
   }
 
   /** What the client lacks or holds in another version, plus assignments to resend. */
   private List<PreparedResource> changed(TypeSubscription sub, SortedMap<String, PreparedResource> selected,
       SortedMap<String, PreparedResource> all) {
-    if (sub.resend.isEmpty() && sub.sent == selected) {
+    if (!sub.resendPending() && sub.sent == selected) {
       return List.of();
     }
-    if (sub.resend.isEmpty() && selected == all) {
+    if (!sub.resendPending() && selected == all) {
       // The common case, shared by the streams of a profile: computed once per change.
       return held.changedSince(sub.typeUrl, sub.sent);
     }
@@ -545,11 +551,11 @@ final class ServingStream {
       PreparedResource had = sub.sent.get(resource.name());
       // Prepared resources are shared, so an unchanged one is usually the very same object.
       if (had != resource && (had == null || !had.hash().equals(resource.hash()))
-          || sub.resend.contains(resource.name())) {
+          || sub.resends(resource.name())) {
         changed.add(resource);
       }
     }
-    sub.resend.clear();
+    sub.resendDone();
     return changed;
   }
 
@@ -574,10 +580,13 @@ final class ServingStream {
           if (endpoints == null) {
             if (delta) {
               // A reconnecting delta client says what it holds per type; its EDS request may come later.
+              if (assignmentsToResend.isEmpty()) {
+                assignmentsToResend = new HashSet<>();
+              }
               assignmentsToResend.add(assignment);
             }
           } else if (endpoints.sent.containsKey(assignment)) {
-            endpoints.resend.add(assignment);
+            endpoints.resend(assignment);
           }
         }
       }
