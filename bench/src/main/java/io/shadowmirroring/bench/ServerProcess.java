@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * recordings started and stopped with {@code jcmd}.
  */
 public final class ServerProcess implements AutoCloseable {
-  private static final Pattern USED = Pattern.compile("used (\\d+)K");
+  private static final Pattern HISTOGRAM_TOTAL = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)\\s*$");
   private static final double TICKS_PER_SECOND = 100.0;
   static final Duration JCMD_TIMEOUT = Duration.ofSeconds(30);
 
@@ -117,14 +117,17 @@ public final class ServerProcess implements AutoCloseable {
     }
   }
 
-  /** Heap in use right after a full GC, in bytes. */
+  /**
+   * The live heap, in bytes: the total of {@code jcmd GC.class_histogram}, which runs a full GC first and
+   * counts the objects left. More exact than the heap's "used" after {@code GC.run}, which counts whole
+   * regions and whatever was allocated between the two commands.
+   */
   public long heapAfterGc() throws IOException, InterruptedException {
-    jcmd("GC.run");
-    Matcher used = USED.matcher(jcmd("GC.heap_info"));
-    if (!used.find()) {
-      throw new IOException("jcmd GC.heap_info of " + label + " shows no 'used'");
+    Matcher total = HISTOGRAM_TOTAL.matcher(jcmd("GC.class_histogram"));
+    if (!total.find()) {
+      throw new IOException("jcmd GC.class_histogram of " + label + " shows no 'Total'");
     }
-    return Long.parseLong(used.group(1)) * 1024;
+    return Long.parseLong(total.group(1));
   }
 
   public void startRecording(String name) throws IOException, InterruptedException {

@@ -16,19 +16,30 @@ import java.util.Set;
  */
 final class SharedNames {
   private static final int KEPT = 64;
-  private final Map<Set<String>, Set<String>> recent = new LinkedHashMap<>(KEPT, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Set<String>, Set<String>> eldest) {
-      return size() > KEPT;
-    }
-  };
+  /**
+   * At most this many names in all the kept sets (a few times the largest subscription allowed), so
+   * clients that send many large, distinct lists cannot make the server keep them after they are gone.
+   */
+  static final int NAMES_KEPT = 4 * ServingStream.MAX_NAMES;
+  private final LinkedHashMap<Set<String>, Set<String>> recent = new LinkedHashMap<>(KEPT, 0.75f, true);
+  private long namesKept;
 
   /** An immutable set of the names (duplicates dropped), the very one earlier equal names got if it is kept. */
   Set<String> of(Collection<String> names) {
     Set<String> set = Set.copyOf(names);
     synchronized (recent) {
-      Set<String> kept = recent.putIfAbsent(set, set);
-      return kept != null ? kept : set;
+      Set<String> kept = recent.get(set);
+      if (kept != null) {
+        return kept;
+      }
+      recent.put(set, set);
+      namesKept += set.size();
+      var eldest = recent.entrySet().iterator();
+      while (recent.size() > KEPT || (namesKept > NAMES_KEPT && recent.size() > 1)) {
+        namesKept -= eldest.next().getKey().size();
+        eldest.remove();
+      }
+      return set;
     }
   }
 }

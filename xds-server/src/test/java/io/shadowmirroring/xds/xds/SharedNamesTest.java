@@ -36,4 +36,15 @@ class SharedNamesTest {
     assertThat(b).isNotSameAs(a).isNotEqualTo(a);
     assertThatThrownBy(() -> a.add("x")).isInstanceOf(UnsupportedOperationException.class);
   }
+
+  @Test
+  @DisplayName("large distinct lists are not all kept: past the bound on names kept, the eldest are forgotten")
+  void keepsABoundedNumberOfNames() {
+    int size = ServingStream.MAX_NAMES;
+    Set<String> first = shared.of(names(size, "first-"));
+    for (int i = 0; i < SharedNames.NAMES_KEPT / size; i++) {
+      shared.of(names(size, "other-" + i + "-"));
+    }
+    assertThat(shared.of(names(size, "first-"))).isNotSameAs(first).isEqualTo(first);
+  }
 }
