@@ -38,10 +38,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +54,6 @@ public final class ShadowMirroringServer implements AutoCloseable {
   private final SnapshotPublisher publisher;
   private final MirrorReconciler reconciler;
   private final XdsGrpcServer xds;
-  private final ExecutorService xdsExecutor;
   private final MetricsHttpServer metrics;
   private final Optional<ServerTls> tls;
   private final Optional<AdminGrpcServer> admin;
@@ -96,7 +91,6 @@ public final class ShadowMirroringServer implements AutoCloseable {
     automation.onVerdictChange(adminService::verdictsChanged);
     ServerTls tlsParts = null;
     ServerTls webhookTlsParts = null;
-    this.xdsExecutor = servingExecutor();
     try {
       tlsParts = settings.tls().isPresent() ? new ServerTls(settings.tls().get(), settings.tlsRefresh()) : null;
       this.tls = Optional.ofNullable(tlsParts);
@@ -106,8 +100,7 @@ public final class ShadowMirroringServer implements AutoCloseable {
       List<BindableService> xdsServices = new ArrayList<>(extraServices);
       xdsServices.add(new ClientStatusService(proxies, publisher));
       xdsServices.add(analysis.metricsService());
-      NettyServerBuilder xdsBuilder = settings.limits().applyToXds(builder(settings.xdsAddress(), settings.xdsPort()))
-          .executor(xdsExecutor);
+      NettyServerBuilder xdsBuilder = settings.limits().applyToXds(builder(settings.xdsAddress(), settings.xdsPort()));
       xdsBuilder.addStreamTracerFactory(analysis.streamTracer());
       this.xds = new XdsGrpcServer(xdsBuilder, discovery, xdsServices);
       this.admin = settings.admin().enabled()
@@ -133,7 +126,6 @@ public final class ShadowMirroringServer implements AutoCloseable {
     } catch (Exception | Error e) {
       // Nothing is listening yet; stop the threads already running.
       reconciler.close();
-      xdsExecutor.shutdownNow();
       for (ServerTls parts : java.util.Arrays.asList(tlsParts, webhookTlsParts)) {
         if (parts != null) {
           parts.close();
@@ -143,24 +135,6 @@ public final class ShadowMirroringServer implements AutoCloseable {
     }
     xds.serving(false);
     reconciler.onBuild(build -> xds.serving(notReadyReason().isEmpty()));
-  }
-
-  /**
-   * The threads that run the xDS handlers: a fixed pool of max(2, cores), not gRPC's default cached pool,
-   * which starts a thread whenever all are busy (a storm of streams connecting at once) and lets each go
-   * after 60 s idle, paying thread start-up and hand-offs between many threads. The handlers never block
-   * on I/O, so a few threads keep up; they may take locks and translate for a new profile, so not
-   * directExecutor (which would run them on the Netty event loops). gRPC does not shut down an executor
-   * it was given (grpc-java io/grpc/ServerBuilder.java, executor(): "The server won't take ownership of the
-   * given executor"): {@link #close} does, after the xDS server.
-   */
-  private static ExecutorService servingExecutor() {
-    AtomicInteger next = new AtomicInteger();
-    return Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), runnable -> {
-      Thread thread = new Thread(runnable, "xds-serving-" + next.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    });
   }
 
   private NettyServerBuilder builder(String address, int port) {
@@ -349,12 +323,6 @@ public final class ShadowMirroringServer implements AutoCloseable {
     webhook.ifPresent(parts::add);
     admin.ifPresent(parts::add);
     parts.add(xds);
-    parts.add(() -> {
-      xdsExecutor.shutdown();
-      if (!xdsExecutor.awaitTermination(5, TimeUnit.SECONDS)) {
-        xdsExecutor.shutdownNow();
-      }
-    });
     tls.ifPresent(parts::add);
     webhookTls.ifPresent(parts::add);
     for (AutoCloseable part : parts) {
