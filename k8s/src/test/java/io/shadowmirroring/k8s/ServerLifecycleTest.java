@@ -72,6 +72,17 @@ class ServerLifecycleTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void theResponseBudgetIsTheServersDefaultUnlessTheChartSetsOne() {
+    Subject chart = new Subject("helm chart", HelmChart.render(SeedStep.ENABLE_MIRRORING)
+        .get(Deployment.class, "xds-server"));
+    Subject set = new Subject("helm chart, xdsServer.limits.responseBudget=64MiB", HelmChart.render(Map.of(
+        "xdsServer.limits.responseBudget", "64MiB")).get(Deployment.class, "xds-server"));
+
+    assertThat(chart.flag("--response-budget")).as("the default follows the container's heap").isEmpty();
+    assertThat(set.flag("--response-budget")).contains("64MiB");
+  }
+
   private static Duration strictest;
 
   /** The largest --keepalive-min-interval of the shipped Deployments (rendered once: Helm takes seconds). */
