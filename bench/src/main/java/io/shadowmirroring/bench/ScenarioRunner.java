@@ -326,6 +326,13 @@ final class ScenarioRunner {
           feed.updateService(1);
         }, 0, "warm-up " + (round + 1) + ", " + streams + ", percentage edit");
       }
+      if (round == 0 && fixture.mirrored() > 3) {
+        // Once: a whole route table to every stream is the costliest change (scenario 4's kind).
+        routeChange(server, client, feed, Markers.text("PATCH"), () -> {
+          fixture.setMethods(3, "GET,HEAD,OPTIONS,PATCH");
+          feed.updateService(3);
+        }, 0, "warm-up " + (round + 1) + ", " + streams + ", methods edit");
+      }
     }
   }
 
