@@ -2,7 +2,6 @@ package io.shadowmirroring.xds.xds;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 
 /**
