@@ -76,7 +76,7 @@ public final class Harness implements Callable<Integer> {
   @Option(names = "--no-jfr", negatable = false, description = "Profile no scenario with JFR.")
   boolean noJfr;
 
-  @Option(names = "--jfr", split = ",", description = "Scenarios whose server side is profiled with JFR (1-5). "
+  @Option(names = "--jfr", split = ",", description = "Scenarios whose server side is profiled with JFR (1-5, 8). "
       + "Default: 4.")
   List<Integer> jfr = new ArrayList<>(List.of(4));
 
@@ -88,6 +88,10 @@ public final class Harness implements Callable<Integer> {
   @Option(names = "--server-jar", defaultValue = "xds-server/target/xds-server.jar",
       description = "The xds-server's shaded jar. Default: ${DEFAULT-VALUE}.")
   Path serverJar;
+
+  @Option(names = "--server-arg", description = "A flag for the xds-server only, repeatable, e.g. "
+      + "--server-arg=--max-debounce=250ms. Default: none (the server's defaults).")
+  List<String> serverArgs = new ArrayList<>();
 
   @Option(names = "--work", defaultValue = "bench/target/harness", description = "Scratch directory. Default: ${DEFAULT-VALUE}.")
   Path work;
@@ -116,7 +120,7 @@ public final class Harness implements Callable<Integer> {
     }
     HarnessOptions options = new HarnessOptions(services, mirrored, streams, deltaStreams, streamsPerChannel,
         churnStreams, churnRate, churnSeconds, memoryServices, memoryStreams, translationServices, stallSeconds, Set.copyOf(scenarios), kinds, noJfr ? Set.of() : Set.copyOf(jfr),
-        rtdsLayer, serverJar, work.toAbsolutePath(), output);
+        rtdsLayer, serverJar, List.copyOf(serverArgs), work.toAbsolutePath(), output);
     if (quick) {
       options = options.quick();
     }

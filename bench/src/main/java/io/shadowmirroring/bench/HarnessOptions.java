@@ -27,6 +27,8 @@ public record HarnessOptions(
     Set<Integer> jfr,
     String rtdsLayer,
     Path serverJar,
+    /** Extra flags for the xds-server (not the baseline), e.g. to measure a flag's other values. */
+    java.util.List<String> serverArgs,
     Path work,
     Path output) {
 
@@ -35,7 +37,7 @@ public record HarnessOptions(
   /** Development sizes: everything runs, on a few streams and Services. */
   public HarnessOptions quick() {
     return new HarnessOptions(100, 50, 50, 50, streamsPerChannel, 20, 20, 5, 500, 50, 500, stallSeconds, scenarios, servers, jfr,
-        rtdsLayer, serverJar, work, output);
+        rtdsLayer, serverJar, serverArgs, work, output);
   }
 
   /** Scenarios 1, 2, 4 and 5 share one set of SotW streams; 3 and 8 open their own on the same server. */

@@ -23,6 +23,8 @@ final class ScenarioRunner {
   private static final Duration STORM_TIMEOUT = Duration.ofMinutes(3);
   private static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration QUIET = Duration.ofSeconds(1);
+  /** Seconds of unmeasured churn before scenario 8 is measured (at most the scenario's own duration). */
+  private static final int CHURN_WARM_UP_SECONDS = 10;
   private static final Duration GC_WINDOW = Duration.ofSeconds(10);
 
   private final HarnessOptions options;
@@ -76,7 +78,7 @@ final class ScenarioRunner {
           + seconds(started) + " s");
       int port = ServerProcess.freePort();
       try (ServerProcess server = ServerProcess.start(kind.label(), List.of(),
-              kind.arguments(feed.sourceArgument(), port, options.serverJar()), port, feed, work.resolve("server.log"));
+              kind.arguments(feed.sourceArgument(), port, options.serverJar(), options.serverArgs()), port, feed, work.resolve("server.log"));
           // Plain java-control-plane has no RTDS type: its streams run as bootstraps without the layer.
           LoadClient client = new LoadClient("127.0.0.1", port, options.streamsPerChannel(), new MarkerBoard(),
               kind == ServerKind.OURS ? options.rtdsLayer() : "")) {
@@ -409,46 +411,28 @@ final class ScenarioRunner {
     return figures;
   }
 
-  /** Scenario 8: {@code churnRate} EndpointSlice updates a second for {@code churnSeconds}. */
+  /** Scenario 8: {@code churnRate} EndpointSlice updates a second for {@code churnSeconds}, after a warm-up. */
   private Figures churn(ServerProcess server, LoadClient client, MeshFixture fixture, InputFeed feed)
       throws Exception {
     Figures storm = storm(server, client, options.churnStreams(), LoadClient.Mode.SOTW, null, "8, storm");
+    // Unmeasured churn first, as the other scenarios' warm-up rounds: the churn path's JIT compilation
+    // (several CPU-seconds) is not what a long-running server pays for each update.
+    client.board().recordEndpointsInto(new LatencyRecorder());
+    writeChurn(client, fixture, feed, Duration.ofSeconds(Math.min(CHURN_WARM_UP_SECONDS, options.churnSeconds())));
+    client.awaitQuiet(QUIET, Duration.ofSeconds(10));
     int windows = 6;
     long duration = Duration.ofSeconds(options.churnSeconds()).toNanos();
     long started = System.nanoTime();
     LatencyRecorder recorder = new LatencyRecorder(started, duration / windows, windows);
     client.board().recordEndpointsInto(recorder);
+    Path recording = recording(8);
+    if (recording != null) {
+      server.startRecording("churn");
+    }
     CpuWindow cpu = new CpuWindow(server);
     long bytes = client.bytes();
-    int changes = 0;
-    long interval = 1_000_000_000L / options.churnRate();
     int firstMarker = nextMarker;
-    // Writers in parallel, so that a slow write (the mock API server shares these 2 cores) does not hold the
-    // schedule back; each change is timed from just before its own write. Two writes in flight may reach
-    // the server out of order, which can only shorten the time recorded for the earlier one.
-    ExecutorService writers = Executors.newFixedThreadPool(4);
-    try {
-      while (System.nanoTime() - started < duration && nextMarker < MeshFixture.MAX_MARKER) {
-        long due = started + changes * interval;
-        long wait = due - System.nanoTime();
-        if (wait > 0) {
-          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-        }
-        int k = nextMarker++;
-        // Spread over the Services, as a rollout touches one Deployment's slice after another.
-        int service = (changes * 7919) % fixture.services();
-        fixture.setMarker(service, k);
-        writers.submit(() -> {
-          client.board().endpointChangeWritten(k, System.nanoTime());
-          feed.updateSlice(service);
-          return null;
-        });
-        changes++;
-      }
-    } finally {
-      writers.shutdown();
-      writers.awaitTermination(1, TimeUnit.MINUTES);
-    }
+    int changes = writeChurn(client, fixture, feed, Duration.ofNanos(duration));
     double wall = seconds(started);
     long expected = (long) changes * client.streamCount();
     long deadline = System.nanoTime() + CHANGE_TIMEOUT.toNanos();
@@ -458,6 +442,10 @@ final class ScenarioRunner {
     client.awaitQuiet(QUIET, Duration.ofSeconds(10));
     double total = seconds(started);
     double used = cpu.end("8, churn");
+    if (recording != null) {
+      server.stopRecording("churn", recording);
+      profiles.put(8, JfrSummary.summarize(recording, 15));
+    }
     LatencyRecorder.Summary summary = recorder.summary();
     List<LatencyRecorder.Summary> course = recorder.perWindow();
     Figures figures = new Figures().propagation(summary)
@@ -476,6 +464,41 @@ final class ScenarioRunner {
     return figures;
   }
 
+  /** Writes {@code churnRate} EndpointSlice updates a second for {@code duration}; returns how many. */
+  private int writeChurn(LoadClient client, MeshFixture fixture, InputFeed feed, Duration duration)
+      throws InterruptedException {
+    long started = System.nanoTime();
+    long interval = 1_000_000_000L / options.churnRate();
+    int changes = 0;
+    // Writers in parallel, so that a slow write (the mock API server shares these 2 cores) does not hold the
+    // schedule back; each change is timed from just before its own write. Two writes in flight may reach
+    // the server out of order, which can only shorten the time recorded for the earlier one.
+    ExecutorService writers = Executors.newFixedThreadPool(4);
+    try {
+      while (System.nanoTime() - started < duration.toNanos() && nextMarker < MeshFixture.MAX_MARKER) {
+        long due = started + changes * interval;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        }
+        int k = nextMarker++;
+        // Spread over the Services, as a rollout touches one Deployment's slice after another.
+        int service = (k * 7919) % fixture.services();
+        fixture.setMarker(service, k);
+        writers.submit(() -> {
+          client.board().endpointChangeWritten(k, System.nanoTime());
+          feed.updateSlice(service);
+          return null;
+        });
+        changes++;
+      }
+    } finally {
+      writers.shutdown();
+      writers.awaitTermination(1, TimeUnit.MINUTES);
+    }
+    return changes;
+  }
+
   /** Scenario 6: heap per idle stream beyond the shared snapshot, in a 1 GB heap. */
   private void memoryRun() throws Exception {
     Path work = options.work().resolve(kind.label() + "-memory");
@@ -492,7 +515,7 @@ final class ScenarioRunner {
       feed.publishAll();
       int port = ServerProcess.freePort();
       try (ServerProcess server = ServerProcess.start(kind.label(), List.of("-Xmx1g"),
-              kind.arguments(feed.sourceArgument(), port, options.serverJar()), port, feed, work.resolve("server.log"));
+              kind.arguments(feed.sourceArgument(), port, options.serverJar(), options.serverArgs()), port, feed, work.resolve("server.log"));
           // Plain java-control-plane has no RTDS type: its streams run as bootstraps without the layer.
           LoadClient client = new LoadClient("127.0.0.1", port, options.streamsPerChannel(), new MarkerBoard(),
               kind == ServerKind.OURS ? options.rtdsLayer() : "")) {

@@ -21,7 +21,7 @@ public enum ServerKind {
   }
 
   /** The JVM's arguments after the options: jar or class path, main class, flags. */
-  List<String> arguments(String source, int xdsPort, Path serverJar) throws IOException {
+  List<String> arguments(String source, int xdsPort, Path serverJar, List<String> extra) throws IOException {
     List<String> args = new ArrayList<>();
     if (this == OURS) {
       // The shaded jar users run; the harness's own class path (which holds the same classes) if it was not built.
@@ -35,6 +35,7 @@ public enum ServerKind {
           "--admin-port", Integer.toString(ServerProcess.freePort()),
           // Nothing to drain from behind a Service here: SIGTERM stops it at once instead of after 5 s unready.
           "--shutdown-delay", "0s"));
+      args.addAll(extra);
     } else {
       args.addAll(List.of("-cp", System.getProperty("java.class.path"), BaselineServer.class.getName(),
           "--source", source, "--xds-port", Integer.toString(xdsPort)));

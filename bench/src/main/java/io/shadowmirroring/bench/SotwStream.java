@@ -3,6 +3,7 @@ package io.shadowmirroring.bench;
 import com.google.protobuf.ByteString;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -86,7 +87,15 @@ final class SotwStream extends AdsStream {
 
   private byte[] request(String typeUrl, String version, String nonce, List<String> names) {
     // Envoy sends its node on every request unless set_node_on_first_message_only is set.
-    return DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl).setVersionInfo(version)
-        .setResponseNonce(nonce).addAllResourceNames(names).build().toByteArray();
+    byte[] rest = DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl).setVersionInfo(version)
+        .setResponseNonce(nonce).build().toByteArray();
+    if (names.isEmpty()) {
+      return rest;
+    }
+    // Fields may come in any order, so the names, encoded once per list, follow the rest.
+    byte[] encodedNames = client.encodedNames(names);
+    byte[] request = Arrays.copyOf(rest, rest.length + encodedNames.length);
+    System.arraycopy(encodedNames, 0, request, rest.length, encodedNames.length);
+    return request;
   }
 }

@@ -1,15 +1,16 @@
 package io.shadowmirroring.xds.model;
 
-import java.util.Comparator;
 
 /** One port of one Service: the unit that becomes an Envoy cluster. */
 public record ClusterRef(ServiceRef service, int port) implements Comparable<ClusterRef> {
-  private static final Comparator<ClusterRef> ORDER =
-      Comparator.comparing(ClusterRef::service).thenComparingInt(ClusterRef::port);
-
+  /** By Service, then port. Written out: models are sorted and walked by it on every build. */
   @Override
   public int compareTo(ClusterRef other) {
-    return ORDER.compare(this, other);
+    if (this == other) {
+      return 0;
+    }
+    int byService = service.compareTo(other.service);
+    return byService != 0 ? byService : Integer.compare(port, other.port);
   }
 
   @Override

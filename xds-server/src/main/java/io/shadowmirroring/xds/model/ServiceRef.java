@@ -1,13 +1,9 @@
 package io.shadowmirroring.xds.model;
 
-import java.util.Comparator;
 import java.util.Objects;
 
 /** A Kubernetes Service by namespace and name; prints as {@code namespace/name}. */
 public record ServiceRef(String namespace, String name) implements Comparable<ServiceRef> {
-
-  private static final Comparator<ServiceRef> ORDER =
-      Comparator.comparing(ServiceRef::namespace).thenComparing(ServiceRef::name);
 
   public ServiceRef {
     Objects.requireNonNull(namespace, "namespace");
@@ -27,9 +23,14 @@ public record ServiceRef(String namespace, String name) implements Comparable<Se
     return name + "." + namespace + ".svc.cluster.local";
   }
 
+  /** By namespace, then name. Written out: models are sorted and walked by it on every build. */
   @Override
   public int compareTo(ServiceRef other) {
-    return ORDER.compare(this, other);
+    if (this == other) {
+      return 0;
+    }
+    int byNamespace = namespace.compareTo(other.namespace);
+    return byNamespace != 0 ? byNamespace : name.compareTo(other.name);
   }
 
   @Override

@@ -42,6 +42,9 @@ public final class MirrorReconciler implements AutoCloseable {
   private final Timer inventoryTimer;
   private final Timer modelTimer;
   private final Timer publishTimer;
+  private final Timer waitTimer;
+  /** When the oldest change not yet taken by a rebuild came (System.nanoTime), 0 for none. */
+  private final java.util.concurrent.atomic.AtomicLong oldestUnbuilt = new java.util.concurrent.atomic.AtomicLong();
   private final AtomicInteger invalidConfigs = new AtomicInteger();
   private final AtomicReference<ModelBuild> lastBuild = new AtomicReference<>();
   private final Map<ServiceRef, String> reportedProblems = new HashMap<>();
@@ -65,12 +68,19 @@ public final class MirrorReconciler implements AutoCloseable {
     this.inventoryTimer = meters.timer("shadow_mirroring_rebuild_phase", "phase", "inventory");
     this.modelTimer = meters.timer("shadow_mirroring_rebuild_phase", "phase", "model");
     this.publishTimer = meters.timer("shadow_mirroring_rebuild_phase", "phase", "publish");
+    // Before all of them: how long the oldest change a rebuild takes had waited for it (the debounce).
+    this.waitTimer = meters.timer("shadow_mirroring_rebuild_phase", "phase", "wait");
     meters.gauge("shadow_mirroring_invalid_mirror_configs", invalidConfigs);
   }
 
   public void start() throws Exception {
-    source.start(debouncer::trigger);
+    source.start(this::changed);
     debouncer.runNow();
+  }
+
+  private void changed() {
+    oldestUnbuilt.compareAndSet(0, System.nanoTime());
+    debouncer.trigger();
   }
 
   /**
@@ -98,13 +108,17 @@ public final class MirrorReconciler implements AutoCloseable {
 
   /** Asks for a rebuild as if the source had changed. */
   public void poke() {
-    debouncer.trigger();
+    changed();
   }
 
   private void rebuild() {
     if (!source.synced()) {
       LOG.debug("source {} has not synced yet; serving nothing", source.describe());
       return;
+    }
+    long oldest = oldestUnbuilt.getAndSet(0);
+    if (oldest != 0) {
+      waitTimer.record(System.nanoTime() - oldest, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
     rebuildTimer.record(() -> {
       Inventory inventory = inventoryTimer.record(source::inventory);

@@ -61,12 +61,20 @@ public final class MeshTranslator {
     List<ServicePortModel> routed = new ArrayList<>();
     List<Listener> grpcListeners = new ArrayList<>();
     for (ServicePortModel port : ports) {
-      while (next < before.size() && before.get(next).port().cluster().compareTo(port.cluster()) < 0) {
+      // The incremental model build gives an unchanged port as the very record of the last model.
+      while (next < before.size() && before.get(next).port() != port
+          && before.get(next).port().cluster().compareTo(port.cluster()) < 0) {
         next++;
       }
-      PortOutputs same = next < before.size() && before.get(next).port().equals(port) ? before.get(next) : null;
-      List<String> hostDomains = !envoy ? null : same != null && planKept ? same.domains() : plan.get(port.cluster());
-      PortOutputs outputs = translatePort(port, ports, hostDomains, profile, same);
+      PortOutputs prior = next < before.size() && (before.get(next).port() == port
+          || before.get(next).port().cluster().equals(port.cluster())) ? before.get(next) : null;
+      PortOutputs same = prior != null && (prior.port() == port || prior.port().equals(port)) ? prior : null;
+      // Only the assignment reads the endpoints: a port whose endpoints alone changed keeps the rest.
+      PortOutputs sameButEndpoints = same != null ? same
+          : prior != null && sameExceptEndpoints(prior.port(), port) ? prior : null;
+      List<String> hostDomains = !envoy ? null
+          : sameButEndpoints != null && planKept ? sameButEndpoints.domains() : plan.get(port.cluster());
+      PortOutputs outputs = translatePort(port, ports, hostDomains, profile, same, sameButEndpoints, prior);
       translated.add(outputs);
       clusterList.add(outputs.cluster());
       assignments.add(outputs.assignment());
@@ -84,26 +92,66 @@ public final class MeshTranslator {
     if (!envoy) {
       return new XdsResources(clusterList, assignments, grpcListeners, List.of());
     }
-    RouteConfiguration routeConfiguration = RouteConfiguration.newBuilder()
-        .setName(ResourceNames.envoyRouteConfiguration(profile.listenerPort()))
-        .addAllVirtualHosts(hosts)
-        .build();
-    List<Runtime> runtimes = profile.runtimeLayer() ? List.of(runtimeLayers.layer(routed)) : List.of();
-    return new XdsResources(clusterList, assignments, List.of(listeners.envoyListener(profile)),
-        List.of(routeConfiguration), runtimes);
+    // The route table, the RTDS layer and the listener are each the very message of the last translation
+    // when what they are made of is: an endpoint change then serializes none of them again (the route
+    // table alone is about 300 KB at 1,000 Services).
+    if (last.routeConfiguration == null || !sameElements(hosts, last.hosts)) {
+      last.routeConfiguration = RouteConfiguration.newBuilder()
+          .setName(ResourceNames.envoyRouteConfiguration(profile.listenerPort()))
+          .addAllVirtualHosts(hosts)
+          .build();
+      last.hosts = hosts;
+    }
+    List<Runtime> runtimes = List.of();
+    if (profile.runtimeLayer()) {
+      List<LayerInput> layerInputs = routed.stream().map(port -> new LayerInput(port.cluster(), port.route().mirrors()))
+          .toList();
+      if (last.runtimeLayer == null || !layerInputs.equals(last.layerInputs)) {
+        last.runtimeLayer = runtimeLayers.layer(routed);
+        last.layerInputs = layerInputs;
+      }
+      runtimes = List.of(last.runtimeLayer);
+    }
+    if (last.listener == null) {
+      last.listener = listeners.envoyListener(profile);
+    }
+    return new XdsResources(clusterList, assignments, List.of(last.listener), List.of(last.routeConfiguration),
+        runtimes);
+  }
+
+  /** What the RTDS layer reads of a routed port. */
+  record LayerInput(ClusterRef cluster, List<MirrorCopy> mirrors) {}
+
+  private static boolean sameElements(List<?> a, List<?> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i) != b.get(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean sameExceptEndpoints(ServicePortModel a, ServicePortModel b) {
+    return a.cluster().equals(b.cluster()) && a.portName().equals(b.portName())
+        && a.appProtocol().equals(b.appProtocol()) && a.route().equals(b.route()) && a.routable() == b.routable();
   }
 
   /**
    * One port's resources, reusing those of {@code same} (the port's last translation, when its model was
-   * equal) wherever what they also depend on is unchanged too.
+   * equal but perhaps for the endpoints) wherever what they also depend on is unchanged too; the assignment
+   * only from {@code sameModel} (the last translation when the model was equal). {@code prior} is the port's
+   * last translation whatever changed.
    *
    * @param hostDomains the port's domains in the plan (Envoy profiles); null for gRPC profiles and for ports
    *     that are not routable
    */
   private PortOutputs translatePort(ServicePortModel port, List<ServicePortModel> ports, List<String> hostDomains,
-      ProxyProfile profile, PortOutputs same) {
+      ProxyProfile profile, PortOutputs sameModel, PortOutputs same, PortOutputs prior) {
     Cluster cluster = same != null ? same.cluster() : clusters.cluster(port);
-    ClusterLoadAssignment assignment = same != null ? same.assignment() : endpoints.loadAssignment(port);
+    ClusterLoadAssignment assignment = sameModel != null ? sameModel.assignment() : endpoints.loadAssignment(port);
 
     // Both profiles get the mirror clusters, so that every route names only clusters in the snapshot.
     List<ServicePortModel> targets = port.route().mirrors().isEmpty() ? List.of() : new ArrayList<>();
@@ -134,8 +182,13 @@ public final class MeshTranslator {
     if (port.routable() && profile.kind() == ProxyProfile.Kind.GRPC) {
       grpcListener = same != null && same.grpcListener() != null ? same.grpcListener() : grpcListener(port);
     } else if (port.routable() && !domainList.isEmpty()) {
-      host = same != null && same.virtualHost() != null && same.domains().equals(domainList)
-          ? same.virtualHost() : routes.virtualHost(port, domainList, profile.runtimeLayer());
+      boolean kept = same != null && same.virtualHost() != null && same.domains().equals(domainList);
+      host = kept ? same.virtualHost() : routes.virtualHost(port, domainList, profile.runtimeLayer());
+      if (!kept && prior != null && host.equals(prior.virtualHost())) {
+        // Rebuilt but equal (a percentage edit with the RTDS layer: the share is in the layer): the last
+        // one, so that the route table made of the same hosts is the same message too.
+        host = prior.virtualHost();
+      }
     }
     return new PortOutputs(port, cluster, assignment, targetProtocols, mirrorClusters, domainList, host,
         grpcListener);

@@ -3,7 +3,9 @@ package io.shadowmirroring.xds.translate;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.service.runtime.v3.Runtime;
 import io.shadowmirroring.xds.model.ClusterRef;
 import io.shadowmirroring.xds.model.MeshModel;
 import io.shadowmirroring.xds.model.ServicePortModel;
@@ -47,6 +49,14 @@ final class TranslationMemo {
     /** The routable ports the domain plan was made for, and the plan. */
     List<ClusterRef> planned = List.of();
     Map<ClusterRef, List<String>> plan = Map.of();
+    /** The route table made of {@code hosts} (Envoy profiles), reused while they are the same objects. */
+    List<VirtualHost> hosts = List.of();
+    RouteConfiguration routeConfiguration;
+    /** The RTDS layer made of {@code layerInputs}, reused while they are equal. */
+    List<?> layerInputs = List.of();
+    Runtime runtimeLayer;
+    /** A function of the profile alone. */
+    Listener listener;
   }
 
   private final Map<Object, ProfileMemo> profiles = new ConcurrentHashMap<>();

@@ -24,14 +24,14 @@ import org.slf4j.LoggerFactory;
  * The xDS services on the gRPC port, served by this project's own streams ({@link ServingStream})
  * rather than java-control-plane's V3DiscoveryServer: ADS (state-of-the-world and delta), the
  * per-type CDS, EDS, LDS, RDS services, and RTDS. Their method descriptors are the generated ones with
- * the response marshaller swapped for one that writes pre-serialized bytes ({@link WireResponse}), so
- * reflection and clients see the very same services.
+ * the response marshaller swapped for one that writes pre-serialized bytes ({@link WireResponse}), and
+ * the SotW request marshaller for one that keeps the names encoded ({@link SotwRequest}), so reflection
+ * and clients see the very same services.
  */
 public final class DiscoveryServices {
   private static final Logger LOG = LoggerFactory.getLogger(DiscoveryServices.class);
   private static final MethodDescriptor.Marshaller<WireResponse> RESPONSES = new WireResponse.Marshaller();
-  private static final MethodDescriptor.Marshaller<DiscoveryRequest> SOTW_REQUESTS =
-      ProtoUtils.marshaller(DiscoveryRequest.getDefaultInstance());
+  private static final MethodDescriptor.Marshaller<SotwRequest> SOTW_REQUESTS = new SotwRequest.Marshaller();
   private static final MethodDescriptor.Marshaller<DeltaDiscoveryRequest> DELTA_REQUESTS =
       ProtoUtils.marshaller(DeltaDiscoveryRequest.getDefaultInstance());
 
@@ -83,10 +83,10 @@ public final class DiscoveryServices {
         definition.addMethod((MethodDescriptor<DeltaDiscoveryRequest, WireResponse>) method,
             ServerCalls.asyncBidiStreamingCall(responses -> delta(responses, fixedType)));
       } else if (name.startsWith("Stream")) {
-        definition.addMethod((MethodDescriptor<DiscoveryRequest, WireResponse>) method,
+        definition.addMethod((MethodDescriptor<SotwRequest, WireResponse>) method,
             ServerCalls.asyncBidiStreamingCall(responses -> sotw(responses, fixedType)));
       } else {
-        definition.addMethod((MethodDescriptor<DiscoveryRequest, WireResponse>) method,
+        definition.addMethod((MethodDescriptor<SotwRequest, WireResponse>) method,
             ServerCalls.asyncUnaryCall((request, responses) -> responses.onError(Status.UNIMPLEMENTED
                 .withDescription("Fetch (REST-style polling) is not served; use the streaming methods")
                 .asRuntimeException())));
@@ -95,11 +95,11 @@ public final class DiscoveryServices {
     return definition.build();
   }
 
-  private StreamObserver<DiscoveryRequest> sotw(StreamObserver<WireResponse> responses, String fixedType) {
+  private StreamObserver<SotwRequest> sotw(StreamObserver<WireResponse> responses, String fixedType) {
     ServingStream stream = open(responses, false, fixedType);
     return new Requests<>(stream, responses) {
       @Override
-      void handle(DiscoveryRequest request) {
+      void handle(SotwRequest request) {
         stream.onSotw(request);
       }
     };

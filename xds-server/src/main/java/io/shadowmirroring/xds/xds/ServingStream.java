@@ -1,5 +1,6 @@
 package io.shadowmirroring.xds.xds;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
@@ -9,6 +10,7 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.shadowmirroring.xds.translate.ProxyProfile;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -83,14 +85,15 @@ final class ServingStream {
     return info;
   }
 
-  void onSotw(DiscoveryRequest request) {
+  void onSotw(SotwRequest wire) {
+    DiscoveryRequest request = wire.message();
     Optional<String> type = type(request.getTypeUrl());
-    if (type.isEmpty() || !tooMany(request.getResourceNamesCount(), "names in one request")
+    if (type.isEmpty() || !tooMany(wire.namesCount(), "names in one request")
         || !identify(request.hasNode() ? request.getNode() : null)) {
       return;
     }
     synchronized (this) {
-      if (!closed && sotwRequest(type.get(), request)) {
+      if (!closed && sotwRequest(type.get(), request, wire)) {
         pump();
       }
     }
@@ -200,7 +203,7 @@ final class ServingStream {
   }
 
   /** Records an ACK or NACK and the subscription; true when something may have to be sent. */
-  private boolean sotwRequest(String type, DiscoveryRequest request) {
+  private boolean sotwRequest(String type, DiscoveryRequest request, SotwRequest wire) {
     TypeSubscription sub = subscriptions.get(type);
     boolean first = sub == null;
     if (first) {
@@ -220,17 +223,30 @@ final class ServingStream {
     } else if (first && !request.getVersionInfo().isEmpty()) {
       sub.claimedVersion = request.getVersionInfo();
     }
-    List<String> names = request.getResourceNamesList();
+    if (!first && !sub.wildcard && sub.namesBytes != null && Arrays.equals(sub.namesBytes, wire.namesBytes())) {
+      // The very bytes of the names the subscription was set from: an ACK or NACK that repeats them.
+      return true;
+    }
+    List<String> names;
+    try {
+      names = wire.names();
+    } catch (InvalidProtocolBufferException e) {
+      refuse(Status.INVALID_ARGUMENT.withDescription("resource_names: " + e.getMessage()), "bad_names");
+      return false;
+    }
     if (!first && unchanged(sub, names)) {
       // An ACK or NACK repeats the names: nothing to do, and every cache of the subscription stays.
       return true;
     }
     if (names.contains("*") || (names.isEmpty() && XdsTypes.emptyMeansWildcard(type) && (first || sub.wildcard))) {
       sub.wildcard = true;
+      sub.namesBytes = null;
       sub.replaceNames(Set.copyOf(names.stream().filter(n -> !n.equals("*")).toList()));
     } else {
       sub.wildcard = false;
-      sub.names(publisher.sharedNames().of(names));
+      SharedNames.Names shared = publisher.sharedNames().of(names, wire.namesBytes());
+      sub.namesBytes = shared.wire();
+      sub.names(shared.set());
     }
     return true;
   }

@@ -20,25 +20,41 @@ final class SharedNames {
    * clients that send many large, distinct lists cannot make the server keep them after they are gone.
    */
   static final int NAMES_KEPT = 4 * ServingStream.MAX_NAMES;
-  private final LinkedHashMap<Set<String>, Set<String>> recent = new LinkedHashMap<>(KEPT, 0.75f, true);
+  private final LinkedHashMap<Set<String>, Names> recent = new LinkedHashMap<>(KEPT, 0.75f, true);
   private long namesKept;
+
+  /**
+   * A subscription's names: the set, and the encoded {@code resource_names} of a request that asked for
+   * them ({@link SotwRequest}), against which later requests are compared as bytes.
+   */
+  record Names(Set<String> set, byte[] wire) {
+  }
 
   /** An immutable set of the names (duplicates dropped), the very one earlier equal names got if it is kept. */
   Set<String> of(Collection<String> names) {
+    return of(names, null).set();
+  }
+
+  /**
+   * The names with their encoding: those earlier equal names got if they are kept (the encoding then is
+   * the earlier request's, which may order the names differently), else these.
+   */
+  Names of(Collection<String> names, byte[] wire) {
     Set<String> set = Set.copyOf(names);
     synchronized (recent) {
-      Set<String> kept = recent.get(set);
+      Names kept = recent.get(set);
       if (kept != null) {
         return kept;
       }
-      recent.put(set, set);
+      Names fresh = new Names(set, wire);
+      recent.put(set, fresh);
       namesKept += set.size();
       var eldest = recent.entrySet().iterator();
       while (recent.size() > KEPT || (namesKept > NAMES_KEPT && recent.size() > 1)) {
         namesKept -= eldest.next().getKey().size();
         eldest.remove();
       }
-      return set;
+      return fresh;
     }
   }
 }

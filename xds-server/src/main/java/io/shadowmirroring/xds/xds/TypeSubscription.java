@@ -18,6 +18,12 @@ final class TypeSubscription {
   boolean wildcard;
   Set<String> names = Set.of();
   /**
+   * The encoded names of a state-of-the-world request that asked for {@link #names} (shared with equal
+   * subscriptions, {@link SharedNames}); a request with these very bytes asks for the same. Null when
+   * unknown (wildcard, delta).
+   */
+  byte[] namesBytes;
+  /**
    * What the client was sent, by name: after a response it is the very map the stream selected, shared
    * with the {@link ResourceSet}, so a stream that holds a whole type costs no copy. A NACKed response
    * still counts as sent: it is not sent again until something changes.

@@ -111,8 +111,8 @@ class AtomicRewriteKillTest {
       if (inFlight % SERVICES == k && value.equals(AdminWriterProcess.percentage(inFlight))) {
         landed = 1;
       } else {
-        assertThat(value).as("after %s, svc-%d holds its last acknowledged value (or write %d's)", run, k, inFlight)
-            .isEqualTo(old);
+        assertThat(value).as("after %s, svc-%d holds its last acknowledged value (or write %d's); the writer's other "
+            + "output: %s", run, k, inFlight, otherOutput).isEqualTo(old);
       }
       assertThat(text).contains("# svc-" + k + ", kept by hand").contains("name: notes-" + k);
     }
@@ -126,6 +126,9 @@ class AtomicRewriteKillTest {
     return landed;
   }
 
+  /** The writer's stdout lines that were neither "ready" nor a write, shown when a check fails. */
+  private volatile List<String> otherOutput = List.of();
+  private static final java.util.regex.Pattern WROTE = java.util.regex.Pattern.compile("wrote (\\d+)$");
   private final ThreadLocal<CountDownLatch> readiness = new ThreadLocal<>();
   private final ThreadLocal<Thread> drain = new ThreadLocal<>();
 
@@ -137,15 +140,18 @@ class AtomicRewriteKillTest {
         .redirectError(ProcessBuilder.Redirect.DISCARD)
         .start();
     CountDownLatch ready = new CountDownLatch(1);
-    List<String> other = new ArrayList<>();
+    List<String> other = java.util.Collections.synchronizedList(new ArrayList<>());
+    otherOutput = other;
     Thread reader = new Thread(() -> {
       try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
           StandardCharsets.UTF_8))) {
         for (String line = out.readLine(); line != null; line = out.readLine()) {
+          java.util.regex.Matcher wrote = WROTE.matcher(line);
           if (line.equals("ready")) {
             ready.countDown();
-          } else if (line.startsWith("wrote ")) {
-            lastWrote.set(Long.parseLong(line.substring("wrote ".length())));
+          } else if (wrote.find()) {
+            // Found at the end of the line: another thread's output without a newline may come before it.
+            lastWrote.set(Long.parseLong(wrote.group(1)));
           } else {
             other.add(line);
           }

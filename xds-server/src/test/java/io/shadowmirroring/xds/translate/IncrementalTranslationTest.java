@@ -90,6 +90,35 @@ class IncrementalTranslationTest {
   }
 
   @Test
+  @DisplayName("an endpoint change makes a new assignment only: the cluster, the route table, the RTDS layer and "
+      + "the listener are the very messages of the last translation, so none is serialized again")
+  void anEndpointChangeRebuildsOnlyTheAssignment() {
+    ServiceState[] states = new ServiceState[SERVICES];
+    for (int i = 0; i < SERVICES; i++) {
+      states[i] = new ServiceState();
+      states[i].mirrorTarget = (i + 1) % SERVICES;
+    }
+    MeshTranslator kept = new MeshTranslator();
+    ProxyProfile profile = PROFILES.get(1);
+    XdsResources first = kept.translate(new MeshModelBuilder().build(inventory(states)).model(), profile);
+
+    states[0].endpoints = 3;
+    XdsResources moved = kept.translate(new MeshModelBuilder().build(inventory(states)).model(), profile);
+
+    assertThat(moved.endpoints().get(0)).isNotEqualTo(first.endpoints().get(0));
+    assertThat(moved.clusters().get(0)).isSameAs(first.clusters().get(0));
+    assertThat(moved.routes().get(0)).isSameAs(first.routes().get(0));
+    assertThat(moved.runtimes().get(0)).isSameAs(first.runtimes().get(0));
+    assertThat(moved.listeners().get(0)).isSameAs(first.listeners().get(0));
+
+    states[0].percentage = 1;
+    XdsResources edited = kept.translate(new MeshModelBuilder().build(inventory(states)).model(), profile);
+
+    assertThat(edited.runtimes().get(0)).as("a percentage edit changes the layer").isNotEqualTo(moved.runtimes().get(0));
+    assertThat(edited.routes().get(0)).as("and, with the layer, not the route table").isSameAs(moved.routes().get(0));
+  }
+
+  @Test
   void whatAProfileNoLongerTranslatedLeftBehindIsDroppedAtTheNextModel() {
     ServiceState[] states = new ServiceState[SERVICES];
     for (int i = 0; i < SERVICES; i++) {

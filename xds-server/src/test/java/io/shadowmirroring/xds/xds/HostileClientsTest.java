@@ -12,7 +12,17 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.grpc.CallOptions;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
@@ -111,6 +121,58 @@ class HostileClientsTest {
       assertThat(status.getDescription()).contains("100000 names", "at most " + ServingStream.MAX_NAMES);
       assertThat(refused("too_many_names")).isEqualTo(1.0);
       assertUnaffected("/after-many-names");
+    }
+  }
+
+  @Test
+  @DisplayName("a resource name that is not UTF-8: INVALID_ARGUMENT naming resource_names")
+  void nameNotUtf8() {
+    // Sent as bytes: protobuf's builders refuse to make such a request.
+    MethodDescriptor<byte[], byte[]> ads = MethodDescriptor.<byte[], byte[]>newBuilder()
+        .setType(MethodDescriptor.MethodType.BIDI_STREAMING).setFullMethodName(MethodDescriptor.generateFullMethodName(
+            "envoy.service.discovery.v3.AggregatedDiscoveryService", "StreamAggregatedResources"))
+        .setRequestMarshaller(new RawBytes()).setResponseMarshaller(new RawBytes()).build();
+    CompletableFuture<Status> ended = new CompletableFuture<>();
+    StreamObserver<byte[]> requests = ClientCalls.asyncBidiStreamingCall(stage.channel().newCall(ads,
+        CallOptions.DEFAULT), new StreamObserver<>() {
+          @Override
+          public void onNext(byte[] value) {
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            ended.complete(Status.fromThrowable(t));
+          }
+
+          @Override
+          public void onCompleted() {
+            ended.complete(Status.OK);
+          }
+        });
+    requests.onNext(SotwRequestTest.withNameNotUtf8(DiscoveryRequest.newBuilder()
+        .setNode(AdsTestClient.envoyNode("hostile")).setTypeUrl(EDS).addResourceNames("a").build()));
+
+    Status status = ended.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+
+    assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(status.getDescription()).contains("resource_names", "UTF-8");
+    assertThat(refused("bad_names")).isEqualTo(1.0);
+    assertUnaffected("/after-bad-names");
+  }
+
+  private static final class RawBytes implements MethodDescriptor.Marshaller<byte[]> {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
   }
 
