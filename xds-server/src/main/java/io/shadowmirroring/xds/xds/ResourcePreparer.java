@@ -28,8 +28,11 @@ import java.util.function.Function;
  * it changed, not every resource of every profile again.
  */
 final class ResourcePreparer {
-  private Map<String, PreparedResource> previous = new HashMap<>();
-  private Map<String, PreparedResource> current = new HashMap<>();
+  /** A resource's content by type, name and hash: a record, since building a String key per resource and publish cost more. */
+  private record Key(String type, String name, String hash) {}
+
+  private Map<Key, PreparedResource> previous = new HashMap<>();
+  private Map<Key, PreparedResource> current = new HashMap<>();
   private Map<Message, PreparedResource> previousByMessage = new IdentityHashMap<>();
   private Map<Message, PreparedResource> currentByMessage = new IdentityHashMap<>();
   private long generation;
@@ -63,13 +66,13 @@ final class ResourcePreparer {
       }
       if (known != null) {
         currentByMessage.put(message, known);
-        current.put(type + '\n' + known.name() + '\n' + known.hash(), known);
+        current.put(new Key(type, known.name(), known.hash()), known);
         map.put(known.name(), known);
         continue;
       }
       byte[] bytes = ContentVersion.serialize(message);
       String hash = ContentVersion.hash(bytes);
-      String key = type + '\n' + name.apply(message) + '\n' + hash;
+      Key key = new Key(type, name.apply(message), hash);
       PreparedResource prepared = current.get(key);
       if (prepared == null) {
         prepared = previous.get(key);
