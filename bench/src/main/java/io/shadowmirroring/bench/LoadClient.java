@@ -6,10 +6,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import io.shadowmirroring.xds.RawBytesMarshaller;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,21 +24,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class LoadClient implements AutoCloseable {
   public enum Mode { SOTW, DELTA }
 
-  private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
+  private static final MethodDescriptor.Marshaller<byte[]> RAW = RawBytesMarshaller.INSTANCE;
   private static final MethodDescriptor<byte[], byte[]> SOTW = method("StreamAggregatedResources");
   private static final MethodDescriptor<byte[], byte[]> DELTA = method("DeltaAggregatedResources");
 

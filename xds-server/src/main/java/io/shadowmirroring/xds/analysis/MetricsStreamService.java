@@ -9,10 +9,7 @@ import io.grpc.ServiceDescriptor;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import io.shadowmirroring.xds.RawBytesMarshaller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,31 +21,7 @@ import org.slf4j.LoggerFactory;
 final class MetricsStreamService implements BindableService {
   private static final Logger LOG = LoggerFactory.getLogger(MetricsStreamService.class);
 
-  static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try (stream) {
-        // gRPC's message stream knows its length: one exact copy instead of readAllBytes' growing buffers.
-        byte[] bytes = stream.readNBytes(stream.available());
-        int next = stream.read();
-        if (next < 0) {
-          return bytes;
-        }
-        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream(bytes.length * 2);
-        all.write(bytes);
-        all.write(next);
-        stream.transferTo(all);
-        return all.toByteArray();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
+  static final MethodDescriptor.Marshaller<byte[]> BYTES = RawBytesMarshaller.INSTANCE;
 
   static final MethodDescriptor<byte[], StreamMetricsResponse> METHOD = MetricsServiceGrpc.getStreamMetricsMethod()
       .toBuilder(BYTES, ProtoUtils.marshaller(StreamMetricsResponse.getDefaultInstance()))

@@ -1,5 +1,6 @@
 package io.shadowmirroring.xds.analysis;
 
+import io.shadowmirroring.xds.SameInstances;
 import io.shadowmirroring.xds.model.ClusterRef;
 import java.time.Instant;
 import java.util.List;
@@ -25,14 +26,7 @@ public record TargetComparison(
    * every field.
    */
   public static boolean sameInstances(List<TargetComparison> a, List<TargetComparison> b) {
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (int i = 0; i < a.size(); i++) {
-      if (a.get(i) != b.get(i)) {
-        return false;
-      }
-    }
-    return true;
+    return SameInstances.of(a, b);
   }
+
 }

@@ -6,6 +6,7 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.service.runtime.v3.Runtime;
+import io.shadowmirroring.xds.SameInstances;
 import io.shadowmirroring.xds.model.ClusterRef;
 import io.shadowmirroring.xds.model.MeshModel;
 import io.shadowmirroring.xds.model.MirrorCopy;
@@ -95,7 +96,7 @@ public final class MeshTranslator {
     // The route table, the RTDS layer and the listener are each the very message of the last translation
     // when what they are made of is: an endpoint change then serializes none of them again (the route
     // table alone is about 300 KB at 1,000 Services).
-    if (last.routeConfiguration == null || !sameElements(hosts, last.hosts)) {
+    if (last.routeConfiguration == null || !SameInstances.of(hosts, last.hosts)) {
       last.routeConfiguration = RouteConfiguration.newBuilder()
           .setName(ResourceNames.envoyRouteConfiguration(profile.listenerPort()))
           .addAllVirtualHosts(hosts)
@@ -122,17 +123,6 @@ public final class MeshTranslator {
   /** What the RTDS layer reads of a routed port. */
   record LayerInput(ClusterRef cluster, List<MirrorCopy> mirrors) {}
 
-  private static boolean sameElements(List<?> a, List<?> b) {
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (int i = 0; i < a.size(); i++) {
-      if (a.get(i) != b.get(i)) {
-        return false;
-      }
-    }
-    return true;
-  }
 
   private static boolean sameExceptEndpoints(ServicePortModel a, ServicePortModel b) {
     return a.cluster().equals(b.cluster()) && a.portName().equals(b.portName())

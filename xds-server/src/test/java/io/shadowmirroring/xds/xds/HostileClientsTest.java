@@ -17,15 +17,12 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import io.shadowmirroring.xds.RawBytesMarshaller;
 import io.shadowmirroring.xds.testing.AdsTestClient;
 import io.shadowmirroring.xds.testing.XdsStage;
 import io.shadowmirroring.xds.translate.XdsResources;
@@ -131,7 +128,7 @@ class HostileClientsTest {
     MethodDescriptor<byte[], byte[]> ads = MethodDescriptor.<byte[], byte[]>newBuilder()
         .setType(MethodDescriptor.MethodType.BIDI_STREAMING).setFullMethodName(MethodDescriptor.generateFullMethodName(
             "envoy.service.discovery.v3.AggregatedDiscoveryService", "StreamAggregatedResources"))
-        .setRequestMarshaller(new RawBytes()).setResponseMarshaller(new RawBytes()).build();
+        .setRequestMarshaller(RawBytesMarshaller.INSTANCE).setResponseMarshaller(RawBytesMarshaller.INSTANCE).build();
     CompletableFuture<Status> ended = new CompletableFuture<>();
     StreamObserver<byte[]> requests = ClientCalls.asyncBidiStreamingCall(stage.channel().newCall(ads,
         CallOptions.DEFAULT), new StreamObserver<>() {
@@ -160,44 +157,5 @@ class HostileClientsTest {
     assertUnaffected("/after-bad-names");
   }
 
-  private static final class RawBytes implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
 
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  }
-
-  @Test
-  @DisplayName("node metadata asking for one profile too many: RESOURCE_EXHAUSTED naming --max-profiles, "
-      + "counted; once a profile is unused again, a new one is accepted")
-  void tooManyProfiles() {
-    try (AdsTestClient second = new AdsTestClient(stage.channel(), onPort("second", 15001)).start()) {
-      AdsTestClient.sleep(300);
-      assertThat(second.open()).as("the second profile is within the bound").isTrue();
-      try (AdsTestClient third = new AdsTestClient(stage.channel(), onPort("third", 15002)).start()) {
-        Status status = third.awaitError(WAIT);
-
-        assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-        assertThat(status.getDescription()).contains("--max-profiles", "15002");
-        assertThat(refused("too_many_profiles")).isEqualTo(1.0);
-      }
-      assertUnaffected("/after-many-profiles");
-    }
-    for (int i = 0; i < 200 && stage.registry().streams().size() > 1; i++) {
-      AdsTestClient.sleep(10);
-    }
-    try (AdsTestClient fourth = new AdsTestClient(stage.channel(), onPort("fourth", 15003)).start()) {
-      AdsTestClient.sleep(300);
-      assertThat(fourth.open()).as("a profile freed by its last stream makes room").isTrue();
-    }
-  }
 }
