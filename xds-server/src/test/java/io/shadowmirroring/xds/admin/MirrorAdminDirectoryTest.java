@@ -130,7 +130,10 @@ class MirrorAdminDirectoryTest {
     assertThat(mirror.getMethodsList()).containsExactly("GET", "HEAD", "OPTIONS");
     assertThat(mirror.getNoticesList()).as("an HTTP/1 port: nothing to notice").isEmpty();
     assertThat(mirror.getConfigVersion()).isEqualTo(server.server().versions().current()).isNotEmpty();
-    assertThat(admin.listMirrors(ListMirrorsRequest.getDefaultInstance()).getMirrorsList()).containsExactly(mirror);
+    // The comparison may give its first verdicts between the two calls: the rest must be the same.
+    assertThat(admin.listMirrors(ListMirrorsRequest.getDefaultInstance()).getMirrorsList())
+        .extracting(m -> m.toBuilder().clearVerdicts().build())
+        .containsExactly(mirror.toBuilder().clearVerdicts().build());
     assertThat(admin.listMirrors(ListMirrorsRequest.newBuilder().setNamespace("other").build()).getMirrorsCount())
         .isZero();
     assertThatThrownBy(() -> admin.getMirror(GetMirrorRequest.newBuilder()
