@@ -135,6 +135,11 @@ public final class SnapshotPublisher implements AutoCloseable {
       preparer.nextGeneration();
       dropUnusedProfiles();
       known = new ArrayList<>(profiles.keySet());
+      // Profiles with streams first, the most first: a profile kept without any (the default one, for
+      // the admin API's config version) is translated after every proxy has its change.
+      Map<ProxyProfile, Integer> streamCounts = new HashMap<>();
+      profiles.forEach((profile, state) -> streamCounts.put(profile, state.streams.size()));
+      known.sort(java.util.Comparator.comparing((ProxyProfile p) -> streamCounts.get(p)).reversed());
     }
     for (ProxyProfile profile : known) {
       // Translated outside the lock: streams attach meanwhile.
