@@ -28,5 +28,4 @@ public record TargetComparison(
   public static boolean sameInstances(List<TargetComparison> a, List<TargetComparison> b) {
     return SameInstances.of(a, b);
   }
-
 }

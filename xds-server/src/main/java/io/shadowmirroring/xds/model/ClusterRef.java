@@ -1,6 +1,5 @@
 package io.shadowmirroring.xds.model;
 
-
 /** One port of one Service: the unit that becomes an Envoy cluster. */
 public record ClusterRef(ServiceRef service, int port) implements Comparable<ClusterRef> {
   /** By Service, then port. Written out: models are sorted and walked by it on every build. */

@@ -7,8 +7,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Folds bursts of change events into runs of an action on a single thread. The first event after a quiet
- * period (no event and no run within the last {@code window}, and no run going on) runs the action at once: an isolated change
- * waits for nothing. An event that comes sooner starts a burst: each event of it pushes the run back by
+ * period (no event and no run within the last {@code window}, and no run going on) runs the action at
+ * once: an isolated change waits for nothing. An event that comes sooner starts a burst: each event of it pushes the run back by
  * {@code window}, but never past the burst's fold after its first event, so a steady stream of events
  * cannot starve the action.
  *

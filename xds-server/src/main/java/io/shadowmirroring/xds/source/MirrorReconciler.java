@@ -15,7 +15,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -44,7 +46,7 @@ public final class MirrorReconciler implements AutoCloseable {
   private final Timer publishTimer;
   private final Timer waitTimer;
   /** When the oldest change not yet taken by a rebuild came (System.nanoTime), 0 for none. */
-  private final java.util.concurrent.atomic.AtomicLong oldestUnbuilt = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong oldestUnbuilt = new AtomicLong();
   private final AtomicInteger invalidConfigs = new AtomicInteger();
   private final AtomicReference<ModelBuild> lastBuild = new AtomicReference<>();
   private final Map<ServiceRef, String> reportedProblems = new HashMap<>();
@@ -118,7 +120,7 @@ public final class MirrorReconciler implements AutoCloseable {
     }
     long oldest = oldestUnbuilt.getAndSet(0);
     if (oldest != 0) {
-      waitTimer.record(System.nanoTime() - oldest, java.util.concurrent.TimeUnit.NANOSECONDS);
+      waitTimer.record(System.nanoTime() - oldest, TimeUnit.NANOSECONDS);
     }
     rebuildTimer.record(() -> {
       Inventory inventory = inventoryTimer.record(source::inventory);

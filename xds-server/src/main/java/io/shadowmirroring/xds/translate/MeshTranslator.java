@@ -123,7 +123,6 @@ public final class MeshTranslator {
   /** What the RTDS layer reads of a routed port. */
   record LayerInput(ClusterRef cluster, List<MirrorCopy> mirrors) {}
 
-
   private static boolean sameExceptEndpoints(ServicePortModel a, ServicePortModel b) {
     return a.cluster().equals(b.cluster()) && a.portName().equals(b.portName())
         && a.appProtocol().equals(b.appProtocol()) && a.route().equals(b.route()) && a.routable() == b.routable();

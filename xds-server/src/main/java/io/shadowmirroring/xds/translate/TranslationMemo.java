@@ -53,7 +53,7 @@ final class TranslationMemo {
     List<VirtualHost> hosts = List.of();
     RouteConfiguration routeConfiguration;
     /** The RTDS layer made of {@code layerInputs}, reused while they are equal. */
-    List<?> layerInputs = List.of();
+    List<MeshTranslator.LayerInput> layerInputs = List.of();
     Runtime runtimeLayer;
     /** A function of the profile alone. */
     Listener listener;

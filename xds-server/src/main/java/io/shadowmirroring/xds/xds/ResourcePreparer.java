@@ -28,7 +28,7 @@ import java.util.function.Function;
  * it changed, not every resource of every profile again.
  */
 final class ResourcePreparer {
-  /** A resource's content by type, name and hash: a record, since building a String key per resource and publish cost more. */
+  /** A resource's content by type, name and hash; a record, cheaper than a String built per resource and publish. */
   private record Key(String type, String name, String hash) {}
 
   private Map<Key, PreparedResource> previous = new HashMap<>();
