@@ -60,11 +60,25 @@ class SotwRequestTest {
 
     byte[] reference = SotwRequest.parse(request(List.of("a", "b")).toByteArray()).namesBytes();
 
-    assertThat(SotwRequest.parse(namesFirst.toByteArray()).namesBytes()).isEqualTo(reference);
-    assertThat(SotwRequest.parse(namesFirst.toByteArray()).message()).isEqualTo(request(List.of()));
-    for (List<String> other : List.of(List.of("b", "a"), List.of("a", "b", "b"), List.of("a", "c"), List.of("a"))) {
-      assertThat(SotwRequest.parse(request(other).toByteArray()).namesBytes()).as("%s", other)
-          .isNotEqualTo(reference);
+    // Names among the other fields: "a", the rest, then "b".
+    ByteArrayOutputStream interleaved = new ByteArrayOutputStream();
+    interleaved.write(DiscoveryRequest.newBuilder().addResourceNames("a").build().toByteArray());
+    interleaved.write(rest);
+    interleaved.write(DiscoveryRequest.newBuilder().addResourceNames("b").build().toByteArray());
+
+    for (byte[] same : List.of(request(List.of("a", "b")).toByteArray(), namesFirst.toByteArray(),
+        interleaved.toByteArray())) {
+      SotwRequest parsed = SotwRequest.parse(same);
+      assertThat(parsed.namesBytes()).isEqualTo(reference);
+      assertThat(parsed.namesEqual(reference)).isTrue();
+      assertThat(parsed.message()).isEqualTo(request(List.of()));
+      assertThat(parsed.names()).containsExactly("a", "b");
+    }
+    for (List<String> other : List.<List<String>>of(List.of("b", "a"), List.of("a", "b", "b"), List.of("a", "c"), List.of("a"),
+        List.<String>of())) {
+      SotwRequest parsed = SotwRequest.parse(request(other).toByteArray());
+      assertThat(parsed.namesBytes()).as("%s", other).isNotEqualTo(reference);
+      assertThat(parsed.namesEqual(reference)).as("%s", other).isFalse();
     }
   }
 
