@@ -90,8 +90,10 @@ public final class MeshTranslator {
     }
     last.ports = translated;
 
+    List<Cluster> sortedClusters = last.clusterOrder.sort(clusterList);
+    List<ClusterLoadAssignment> sortedAssignments = last.assignmentOrder.sort(assignments);
     if (!envoy) {
-      return new XdsResources(clusterList, assignments, grpcListeners, List.of());
+      return new XdsResources(sortedClusters, sortedAssignments, last.listenerOrder.sort(grpcListeners), List.of());
     }
     // The route table, the RTDS layer and the listener are each the very message of the last translation
     // when what they are made of is: an endpoint change then serializes none of them again (the route
@@ -116,8 +118,8 @@ public final class MeshTranslator {
     if (last.listener == null) {
       last.listener = listeners.envoyListener(profile);
     }
-    return new XdsResources(clusterList, assignments, List.of(last.listener), List.of(last.routeConfiguration),
-        runtimes);
+    return new XdsResources(sortedClusters, sortedAssignments, List.of(last.listener),
+        List.of(last.routeConfiguration), runtimes);
   }
 
   /** What the RTDS layer reads of a routed port. */

@@ -57,6 +57,9 @@ final class TranslationMemo {
     Runtime runtimeLayer;
     /** A function of the profile alone. */
     Listener listener;
+    final NameOrder<Cluster> clusterOrder = new NameOrder<>(Cluster::getName);
+    final NameOrder<ClusterLoadAssignment> assignmentOrder = new NameOrder<>(ClusterLoadAssignment::getClusterName);
+    final NameOrder<Listener> listenerOrder = new NameOrder<>(Listener::getName);
   }
 
   private final Map<Object, ProfileMemo> profiles = new ConcurrentHashMap<>();
