@@ -1,90 +1,117 @@
 package io.shadowmirroring.xds.xds;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.UnsafeByteOperations;
 import com.google.protobuf.Message;
+import com.google.protobuf.UnsafeByteOperations;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.service.runtime.v3.Runtime;
+import io.shadowmirroring.xds.SameInstances;
 import io.shadowmirroring.xds.translate.XdsResources;
+import java.util.Collection;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * Serializes each resource once: a resource with the same content in several profiles, or in the
- * next publish, is the same {@link PreparedResource}, so its Any is shared and response bodies built
- * from it can be cached. Entries not used by the last two generations are dropped. Used by the
- * publisher's thread only (under its lock).
+ * Serializes each resource once: a resource with the same content in several profiles is the same
+ * {@link PreparedResource}, so its Any is shared and response bodies built from it can be cached. Used by
+ * the publisher's thread only (under its lock).
  *
- * <p>The translator gives an unchanged resource as the very message it gave before (its memo), so a
- * message prepared before is looked up by identity first: one change serializes and hashes only what
- * it changed, not every resource of every profile again.
+ * <p>It remembers, per profile and type, the messages it was last given and what each became. The
+ * translator gives an unchanged resource as the very message it gave before (its memo), in name order, so
+ * one walk through the last messages finds each unchanged one: a change serializes and hashes only what it
+ * changed, and a type whose messages are all the same objects is the very {@link TypeResources} of last
+ * time, with no map built and no version computed (an endpoint change leaves four of the five types so).
+ * A profile's memo is dropped with the profile ({@link #retain}), so it holds what the profiles serve.
  */
 final class ResourcePreparer {
-  /** A resource's content by type, name and hash; a record, cheaper than a String built per resource and publish. */
-  private record Key(String type, String name, String hash) {}
-
-  private Map<Key, PreparedResource> previous = new HashMap<>();
-  private Map<Key, PreparedResource> current = new HashMap<>();
-  private Map<Message, PreparedResource> previousByMessage = new IdentityHashMap<>();
-  private Map<Message, PreparedResource> currentByMessage = new IdentityHashMap<>();
-  private long generation;
-
-  ResourceSet prepare(XdsResources resources) {
-    Map<String, SortedMap<String, PreparedResource>> byType = new HashMap<>();
-    add(byType, XdsTypes.CLUSTER, resources.clusters(), Cluster::getName);
-    add(byType, XdsTypes.ENDPOINT, resources.endpoints(), ClusterLoadAssignment::getClusterName);
-    add(byType, XdsTypes.LISTENER, resources.listeners(), Listener::getName);
-    add(byType, XdsTypes.ROUTE, resources.routes(), RouteConfiguration::getName);
-    add(byType, XdsTypes.RUNTIME, resources.runtimes(), Runtime::getName);
-    return new ResourceSet(byType, generation);
+  /** One profile's last preparation of one type: the messages as given, in name order, and what each became. */
+  private static final class TypeMemo {
+    List<? extends Message> messages = List.of();
+    PreparedResource[] prepared = new PreparedResource[0];
+    TypeResources result;
   }
 
-  /** Starts a new generation: what neither it nor the one before uses is forgotten. */
+  private final Map<Object, Map<String, TypeMemo>> memos = new HashMap<>();
+  private long generation;
+
+  /** The resources of {@code profile} (any key naming it), prepared; they must be in name order, as XdsResources are. */
+  ResourceSet prepare(Object profile, XdsResources resources) {
+    Map<String, TypeMemo> mine = memos.computeIfAbsent(profile, p -> new HashMap<>());
+    Map<String, TypeResources> byType = new HashMap<>();
+    byType.put(XdsTypes.CLUSTER, add(mine, XdsTypes.CLUSTER, resources.clusters(), Cluster::getName));
+    byType.put(XdsTypes.ENDPOINT,
+        add(mine, XdsTypes.ENDPOINT, resources.endpoints(), ClusterLoadAssignment::getClusterName));
+    byType.put(XdsTypes.LISTENER, add(mine, XdsTypes.LISTENER, resources.listeners(), Listener::getName));
+    byType.put(XdsTypes.ROUTE, add(mine, XdsTypes.ROUTE, resources.routes(), RouteConfiguration::getName));
+    byType.put(XdsTypes.RUNTIME, add(mine, XdsTypes.RUNTIME, resources.runtimes(), Runtime::getName));
+    return ResourceSet.prepared(byType, generation);
+  }
+
+  /** Starts a new generation (a publish): the sets prepared from now on are newer than those before. */
   void nextGeneration() {
-    previous = current;
-    current = new HashMap<>();
-    previousByMessage = currentByMessage;
-    currentByMessage = new IdentityHashMap<>();
     generation++;
   }
 
-  private <T extends Message> void add(Map<String, SortedMap<String, PreparedResource>> byType, String type,
-      List<T> messages, Function<T, String> name) {
-    SortedMap<String, PreparedResource> map = new TreeMap<>();
-    for (T message : messages) {
-      PreparedResource known = currentByMessage.get(message);
-      if (known == null) {
-        known = previousByMessage.get(message);
-      }
-      if (known != null) {
-        currentByMessage.put(message, known);
-        current.put(new Key(type, known.name(), known.hash()), known);
-        map.put(known.name(), known);
-        continue;
-      }
-      byte[] bytes = ContentVersion.serialize(message);
-      String hash = ContentVersion.hash(bytes);
-      Key key = new Key(type, name.apply(message), hash);
-      PreparedResource prepared = current.get(key);
-      if (prepared == null) {
-        prepared = previous.get(key);
-      }
-      if (prepared == null) {
-        prepared = new PreparedResource(name.apply(message), hash,
-            Any.newBuilder().setTypeUrl(type).setValue(UnsafeByteOperations.unsafeWrap(bytes)).build(), message);
-      }
-      current.put(key, prepared);
-      currentByMessage.put(message, prepared);
-      map.put(prepared.name(), prepared);
+  /** Forgets the memos of every profile but these. */
+  void retain(Collection<?> profiles) {
+    memos.keySet().retainAll(profiles);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T extends Message> TypeResources add(Map<String, TypeMemo> mine, String type, List<T> messages,
+      Function<T, String> name) {
+    TypeMemo memo = mine.computeIfAbsent(type, t -> new TypeMemo());
+    if (memo.result != null && SameInstances.of(messages, memo.messages)) {
+      return memo.result;
     }
-    byType.put(type, map);
+    List<T> before = (List<T>) memo.messages;
+    PreparedResource[] prepared = new PreparedResource[messages.size()];
+    TreeMap<String, PreparedResource> byName = new TreeMap<>();
+    int next = 0;
+    for (int i = 0; i < prepared.length; i++) {
+      T message = messages.get(i);
+      PreparedResource known = null;
+      if (next < before.size() && before.get(next) != message) {
+        // Both lists are in name order: skip what was removed or changed before this name.
+        String wanted = name.apply(message);
+        while (next < before.size() && before.get(next) != message
+            && name.apply(before.get(next)).compareTo(wanted) < 0) {
+          next++;
+        }
+      }
+      if (next < before.size() && before.get(next) == message) {
+        known = memo.prepared[next++];
+      }
+      prepared[i] = known != null ? known : serialized(type, name.apply(message), message);
+      byName.put(prepared[i].name(), prepared[i]);
+    }
+    memo.messages = messages;
+    memo.prepared = prepared;
+    memo.result = TypeResources.of(byName);
+    return memo.result;
+  }
+
+  /**
+   * A message not prepared for this profile before: serialized and hashed, and shared with any profile
+   * that serves the same content under the same name.
+   */
+  private PreparedResource serialized(String type, String name, Message message) {
+    byte[] bytes = ContentVersion.serialize(message);
+    String hash = ContentVersion.hash(bytes);
+    for (Map<String, TypeMemo> other : memos.values()) {
+      TypeMemo memo = other.get(type);
+      PreparedResource same = memo == null || memo.result == null ? null : memo.result.byName().get(name);
+      if (same != null && same.hash().equals(hash)) {
+        return same;
+      }
+    }
+    return new PreparedResource(name, hash,
+        Any.newBuilder().setTypeUrl(type).setValue(UnsafeByteOperations.unsafeWrap(bytes)).build(), message);
   }
 }

@@ -7,12 +7,10 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.service.runtime.v3.Runtime;
 import io.shadowmirroring.xds.translate.XdsResources;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * An immutable set of prepared resources per type, with each type's content version: a profile's
@@ -32,21 +30,28 @@ public final class ResourceSet {
   /** Like {@link #diffs}, for the names gone since. */
   private final Map<String, Map<Map<String, PreparedResource>, List<String>>> removals = new HashMap<>();
 
-  ResourceSet(Map<String, SortedMap<String, PreparedResource>> byType, long generation) {
+  private ResourceSet(Map<String, TypeResources> types, long generation) {
     this.byType = new HashMap<>();
     for (String type : XdsTypes.SERVED) {
       diffs.put(type, new java.util.IdentityHashMap<>());
       removals.put(type, new java.util.IdentityHashMap<>());
-      SortedMap<String, PreparedResource> map = byType.getOrDefault(type, new TreeMap<>());
-      this.byType.put(type, Collections.unmodifiableSortedMap(new TreeMap<>(map)));
-      versions.put(type, ContentVersion.ofHashes(map.values().stream().map(PreparedResource::hash).toList()));
+      TypeResources resources = types.getOrDefault(type, TypeResources.EMPTY);
+      this.byType.put(type, resources.byName());
+      versions.put(type, resources.version());
     }
     this.generation = generation;
   }
 
+  /** A set of types prepared before ({@link ResourcePreparer}), taken as they are. */
+  static ResourceSet prepared(Map<String, TypeResources> types, long generation) {
+    return new ResourceSet(types, generation);
+  }
+
   /** A make-before-break step made of resources already prepared; it follows its target's generation. */
   static ResourceSet of(Map<String, SortedMap<String, PreparedResource>> byType, long generation) {
-    return new ResourceSet(byType, generation);
+    Map<String, TypeResources> types = new HashMap<>();
+    byType.forEach((type, resources) -> types.put(type, TypeResources.of(resources)));
+    return new ResourceSet(types, generation);
   }
 
   /** Every resource of a type, by name. */
@@ -140,6 +145,10 @@ public final class ResourceSet {
    * a few {@code before} maps: the streams of a profile mostly hold the same one, the previous target's.
    */
   List<PreparedResource> changedSince(String typeUrl, Map<String, PreparedResource> before) {
+    if (before == byType.get(typeUrl)) {
+      // The very resources (a type the publish did not change shares its map with the set before).
+      return List.of();
+    }
     // Per type: maps of different types may be the same object (the empty map, say).
     Map<Map<String, PreparedResource>, List<PreparedResource>> ofType = diffs.get(typeUrl);
     synchronized (ofType) {
@@ -171,6 +180,9 @@ public final class ResourceSet {
    * {@link #changedSince}: without it, every delta stream would look up each name it holds, per change.
    */
   List<String> removedSince(String typeUrl, Map<String, PreparedResource> before) {
+    if (before == byType.get(typeUrl)) {
+      return List.of();
+    }
     Map<Map<String, PreparedResource>, List<String>> ofType = removals.get(typeUrl);
     synchronized (ofType) {
       List<String> known = ofType.get(before);

@@ -53,6 +53,8 @@ public final class SnapshotPublisher implements AutoCloseable {
 
   private static final class Profile {
     ResourceSet target;
+    /** The resources the target was prepared from, which passed the reference check. */
+    XdsResources checked;
     final Set<ServingStream> streams = new HashSet<>();
   }
 
@@ -167,7 +169,7 @@ public final class SnapshotPublisher implements AutoCloseable {
       if (state == null) {
         return;
       }
-      Optional<ResourceSet> prepared = prepareTimer.record(() -> prepare(profile, resources));
+      Optional<ResourceSet> prepared = prepareTimer.record(() -> prepare(state, profile, resources));
       if (prepared.isEmpty() || (state.target != null && state.target.key().equals(prepared.get().key()))) {
         return;
       }
@@ -310,7 +312,7 @@ public final class SnapshotPublisher implements AutoCloseable {
       state = new Profile();
       MeshModel current = model;
       if (current != null) {
-        state.target = prepare(profile, translator.translate(current, profile)).orElse(null);
+        state.target = prepare(state, profile, translator.translate(current, profile)).orElse(null);
       }
       profiles.put(profile, state);
     }
@@ -318,14 +320,17 @@ public final class SnapshotPublisher implements AutoCloseable {
   }
 
   /** Under modelLock; empty (logged) when the resources do not resolve, which must never be served. */
-  private Optional<ResourceSet> prepare(ProxyProfile profile, XdsResources resources) {
-    try {
-      SnapshotFactory.ensureReferencesResolve(resources);
-    } catch (SnapshotConsistencyException e) {
-      LOG.error("not publishing an inconsistent config for {}: {}", profile, e.getMessage());
-      return Optional.empty();
+  private Optional<ResourceSet> prepare(Profile state, ProxyProfile profile, XdsResources resources) {
+    if (!SnapshotFactory.checksAs(resources, state.checked)) {
+      try {
+        SnapshotFactory.ensureReferencesResolve(resources);
+      } catch (SnapshotConsistencyException e) {
+        LOG.error("not publishing an inconsistent config for {}: {}", profile, e.getMessage());
+        return Optional.empty();
+      }
     }
-    ResourceSet prepared = preparer.prepare(resources);
+    state.checked = resources;
+    ResourceSet prepared = preparer.prepare(profile, resources);
     meters.counter("shadow_mirroring_snapshot_publishes_total", "profile", profile.kind().name()).increment();
     return Optional.of(prepared);
   }
@@ -343,5 +348,6 @@ public final class SnapshotPublisher implements AutoCloseable {
   // target, and be translated on every publish, forever. Under modelLock.
   private void dropUnusedProfiles() {
     profiles.entrySet().removeIf(e -> !kept.contains(e.getKey()) && e.getValue().streams.isEmpty());
+    preparer.retain(profiles.keySet());
   }
 }

@@ -21,7 +21,7 @@ class MakeBeforeBreakTest {
 
   /** Clusters given, routed to under the given prefix; an endpoint address for cluster a. */
   private static ResourceSet set(List<String> clusters, String prefix, String ipOfA) {
-    return PREPARER.prepare(new XdsResources(
+    return PREPARER.prepare("profile", new XdsResources(
         clusters.stream().map(name -> cluster(name, 250)).toList(),
         clusters.stream().map(name -> assignment(name, name.equals("a") ? ipOfA : "10.0.0.2")).toList(),
         List.of(listener("front", 10000, "routes")), List.of(routes("routes", prefix, clusters))));
