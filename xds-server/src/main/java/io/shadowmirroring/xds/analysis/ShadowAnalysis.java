@@ -71,7 +71,13 @@ public final class ShadowAnalysis implements AutoCloseable {
 
   /** Takes the mirror pairs, and their analysis settings, of a new model build. */
   public void onBuild(ModelBuild build) {
-    ingest.plan(StatPlan.from(build));
+    StatPlan plan = StatPlan.from(build, ingest.plan());
+    if (plan == ingest.plan()) {
+      // The same pairs with the same settings (an endpoint change): nothing the judge reads changed, and
+      // the refresher recomputes the verdicts on its own schedule.
+      return;
+    }
+    ingest.plan(plan);
     refresh();
   }
 

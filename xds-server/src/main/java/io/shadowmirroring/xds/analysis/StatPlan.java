@@ -74,6 +74,8 @@ final class StatPlan {
 
   static final StatPlan EMPTY = new StatPlan(List.of());
 
+  /** The pairs as given, to find an unchanged plan; {@link #pairs} sorts them. */
+  private final List<MirrorPair> given;
   private final List<MirrorPair> pairs;
   // Asked once per mirrored Service per automation tick: a scan of every pair per Service was quadratic.
   private final Map<ServiceRef, List<MirrorPair>> pairsByService;
@@ -85,6 +87,7 @@ final class StatPlan {
   private final Duration retention;
 
   StatPlan(List<MirrorPair> pairs) {
+    this.given = List.copyOf(pairs);
     this.pairs = pairs.stream()
         .sorted(Comparator.comparing(MirrorPair::primary).thenComparing(MirrorPair::target)).toList();
     Map<StatScope, Integer> index = new LinkedHashMap<>();
@@ -125,9 +128,23 @@ final class StatPlan {
 
   /** The pairs of every Service that mirrors, with the analysis settings of its effective spec. */
   static StatPlan from(ModelBuild build) {
+    return from(build, EMPTY);
+  }
+
+  /**
+   * Like {@link #from(ModelBuild)}, but {@code previous} itself when the build has the same pairs with the
+   * same settings: most builds change endpoints only (several a second under churn), and a plan indexes
+   * every stat name of every pair.
+   */
+  static StatPlan from(ModelBuild build, StatPlan previous) {
     if (build == null) {
       return EMPTY;
     }
+    List<MirrorPair> pairs = pairsOf(build);
+    return pairs.equals(previous.given) ? previous : new StatPlan(pairs);
+  }
+
+  private static List<MirrorPair> pairsOf(ModelBuild build) {
     List<MirrorPair> pairs = new ArrayList<>();
     for (MirrorStatus status : build.statuses()) {
       AnalysisSettings settings = status.effective().map(MirrorSpec::analysis).orElse(AnalysisSettings.DEFAULT);
@@ -138,7 +155,7 @@ final class StatPlan {
         }
       });
     }
-    return new StatPlan(pairs);
+    return pairs;
   }
 
   /** {@code vhost.<virtual host>.route.<stat_prefix>}: neither part is sanitized. */

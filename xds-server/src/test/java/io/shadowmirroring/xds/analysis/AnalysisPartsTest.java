@@ -24,6 +24,22 @@ class AnalysisPartsTest {
     return plan.match(bytes, 2, bytes.length);
   }
 
+  @Test
+  @DisplayName("a build with the same pairs and settings keeps the plan (an endpoint change); other settings do not")
+  void unchangedPairsKeepThePlan() {
+    StatPlan same = StatPlan.from(AnalysisFixtures.build(AnalysisFixtures.settings(Duration.ofMinutes(5), 1), SHADOW),
+        plan);
+    StatPlan otherWindow = StatPlan.from(
+        AnalysisFixtures.build(AnalysisFixtures.settings(Duration.ofMinutes(6), 1), SHADOW), plan);
+    StatPlan noPairs = StatPlan.from(AnalysisFixtures.build(AnalysisFixtures.settings(Duration.ofMinutes(5), 1)),
+        plan);
+
+    assertThat(same).isSameAs(plan);
+    assertThat(otherWindow).isNotSameAs(plan);
+    assertThat(otherWindow.pairs()).hasSize(1);
+    assertThat(noPairs.pairs()).isEmpty();
+  }
+
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource({
       "vhost.shadow-demo_app-service_80.route.shadow-demo_app-service_80_mirrored.upstream_rq_5xx, CLASS_5XX",
