@@ -3,14 +3,11 @@ package io.shadowmirroring.xds.xds;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.shadowmirroring.xds.translate.ProxyProfile;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -223,7 +220,7 @@ final class ServingStream {
     } else if (first && !request.getVersionInfo().isEmpty()) {
       sub.claimedVersion = request.getVersionInfo();
     }
-    if (!first && !sub.wildcard && sub.namesBytes != null && Arrays.equals(sub.namesBytes, wire.namesBytes())) {
+    if (!first && !sub.wildcard && sub.namesBytes != null && wire.namesEqual(sub.namesBytes)) {
       // The very bytes of the names the subscription was set from: an ACK or NACK that repeats them.
       return true;
     }
@@ -530,13 +527,7 @@ final class ServingStream {
     }
     String version = version(type, all, selected);
     String sentNonce = Long.toString(++nonce);
-    DeltaDiscoveryResponse.Builder response = DeltaDiscoveryResponse.newBuilder()
-        .setSystemVersionInfo(version).setTypeUrl(type).setNonce(sentNonce).addAllRemovedResources(removed);
-    for (PreparedResource resource : changed) {
-      response.addResources(Resource.newBuilder().setName(resource.name()).setVersion(resource.hash())
-          .setResource(resource.any()));
-    }
-    budget.send(new WireResponse(response.build().toByteArray(), new byte[0]));
+    budget.send(WireResponse.withNonce(publisher.bodies().delta(type, version, changed, removed), sentNonce));
     sub.sent = selected;
     sub.sent(sentNonce, version);
     registry.sent(info, type, version, sentNonce);
