@@ -39,6 +39,19 @@ public final class LatencyRecorder {
     maxNanos.accumulateAndGet(latencyNanos, Math::max);
   }
 
+  /** Adds what {@code other} recorded, all of it to this recorder's first window. */
+  public void addAll(LatencyRecorder other) {
+    for (AtomicLongArray window : other.windows) {
+      for (int i = 0; i < window.length(); i++) {
+        long count = window.get(i);
+        if (count > 0) {
+          windows[0].addAndGet(i, count);
+        }
+      }
+    }
+    maxNanos.accumulateAndGet(other.maxNanos.get(), Math::max);
+  }
+
   /** Count, p50, p99 (1 ms buckets, upper bound) and max, in milliseconds. */
   public record Summary(long count, double p50, double p99, double max) {
     public static final Summary EMPTY = new Summary(0, Double.NaN, Double.NaN, Double.NaN);
