@@ -96,66 +96,69 @@ final class SotwRequest {
    * interleaved with other fields are gathered into one array of their own.
    */
   static SotwRequest parse(byte[] bytes) throws InvalidProtocolBufferException {
-    CodedInputStream input = CodedInputStream.newInstance(bytes);
+    NamesRun run = new NamesRun();
+    forEachField(bytes, run);
+    if (run.count == 0) {
+      return new SotwRequest(DiscoveryRequest.parseFrom(bytes), NONE, 0, 0, 0);
+    }
+    if (run.contiguous) {
+      // Parsing the two parts one after the other merges them, as parsing their concatenation would.
+      DiscoveryRequest.Builder rest = DiscoveryRequest.newBuilder().mergeFrom(bytes, 0, run.from);
+      rest.mergeFrom(bytes, run.to, bytes.length - run.to);
+      return new SotwRequest(rest.build(), bytes, run.from, run.to, run.count);
+    }
+    // Names among other fields: copied into one run of their own, the rest parsed.
+    ByteArrayOutputStream names = new ByteArrayOutputStream(bytes.length);
+    ByteArrayOutputStream rest = new ByteArrayOutputStream(Math.min(bytes.length, 1024));
+    forEachField(bytes, (tag, start, end) -> (tag == NAMES_TAG ? names : rest).write(bytes, start, end - start));
+    byte[] gathered = names.toByteArray();
+    return new SotwRequest(DiscoveryRequest.parseFrom(rest.toByteArray()), gathered, 0, gathered.length, run.count);
+  }
+
+  /** Where a request's names are: one run from {@code from} to {@code to}, or not. */
+  private static final class NamesRun implements FieldVisitor {
     int from = -1;
     int to = -1;
-    int count = 0;
+    int count;
     boolean contiguous = true;
+
+    @Override
+    public void field(int tag, int start, int end) {
+      if (tag == NAMES_TAG) {
+        if (count == 0) {
+          from = start;
+        } else if (start != to) {
+          contiguous = false;
+        }
+        to = end;
+        count++;
+      }
+    }
+  }
+
+  private interface FieldVisitor {
+    /** A field of this tag at [start, end) of the message, tag included. */
+    void field(int tag, int start, int end);
+  }
+
+  /** Walks the top-level fields of an encoded message without decoding them (and so checks their framing). */
+  private static void forEachField(byte[] bytes, FieldVisitor visitor) throws InvalidProtocolBufferException {
+    CodedInputStream input = CodedInputStream.newInstance(bytes);
     try {
       while (true) {
         int start = input.getTotalBytesRead();
         int tag = input.readTag();
         if (tag == 0) {
-          break;
+          return;
         }
         input.skipField(tag);
-        if (tag == NAMES_TAG) {
-          if (count == 0) {
-            from = start;
-          } else if (start != to) {
-            contiguous = false;
-          }
-          to = input.getTotalBytesRead();
-          count++;
-        }
+        visitor.field(tag, start, input.getTotalBytesRead());
       }
     } catch (InvalidProtocolBufferException e) {
       throw e;
     } catch (IOException e) {
       throw new InvalidProtocolBufferException(e);
     }
-    if (count == 0) {
-      return new SotwRequest(DiscoveryRequest.parseFrom(bytes), NONE, 0, 0, 0);
-    }
-    if (contiguous) {
-      // Parsing the two parts one after the other merges them, as parsing their concatenation would.
-      DiscoveryRequest.Builder rest = DiscoveryRequest.newBuilder().mergeFrom(bytes, 0, from);
-      rest.mergeFrom(bytes, to, bytes.length - to);
-      return new SotwRequest(rest.build(), bytes, from, to, count);
-    }
-    return gathered(bytes, count);
-  }
-
-  /** The names of a request that has other fields among them, copied into one run, and the rest parsed. */
-  private static SotwRequest gathered(byte[] bytes, int count) throws InvalidProtocolBufferException {
-    CodedInputStream input = CodedInputStream.newInstance(bytes);
-    ByteArrayOutputStream names = new ByteArrayOutputStream(bytes.length);
-    ByteArrayOutputStream rest = new ByteArrayOutputStream(Math.min(bytes.length, 1024));
-    try {
-      while (true) {
-        int start = input.getTotalBytesRead();
-        int tag = input.readTag();
-        if (tag == 0) {
-          break;
-        }
-        input.skipField(tag);
-        (tag == NAMES_TAG ? names : rest).write(bytes, start, input.getTotalBytesRead() - start);
-      }
-    } catch (IOException e) {
-      throw new InvalidProtocolBufferException(e);
-    }
-    byte[] run = names.toByteArray();
-    return new SotwRequest(DiscoveryRequest.parseFrom(rest.toByteArray()), run, 0, run.length, count);
   }
 
   /** The gRPC marshaller of the SotW methods' requests. */
