@@ -36,6 +36,25 @@ public final class ContentVersion {
     return HexFormat.of().formatHex(digest.digest(), 0, 8);
   }
 
+  /**
+   * A key for a list of strings that no other list shares: each goes in as its UTF-8 length and bytes
+   * (plain concatenation would give {"ab", "c"} and {"a", "bc"} one key). For keys compared in memory.
+   */
+  public static String ofStrings(Iterable<String> strings) {
+    MessageDigest digest = sha256();
+    byte[] length = new byte[4];
+    for (String string : strings) {
+      byte[] utf8 = string.getBytes(StandardCharsets.UTF_8);
+      length[0] = (byte) (utf8.length >>> 24);
+      length[1] = (byte) (utf8.length >>> 16);
+      length[2] = (byte) (utf8.length >>> 8);
+      length[3] = (byte) utf8.length;
+      digest.update(length);
+      digest.update(utf8);
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
   /** One resource's hash: 16 hex digits of the SHA-256 of its deterministic serialization. */
   public static String hash(byte[] serialized) {
     return HexFormat.of().formatHex(sha256().digest(serialized), 0, 8);

@@ -129,15 +129,9 @@ public final class ResourceSet {
         type -> keyOf(new java.util.TreeSet<>(allChildren(typeUrl))));
   }
 
-  /**
-   * Sorted names to a key. Each name goes in as its UTF-8 length and bytes in hex: plain concatenation would give
-   * {"ab", "c"} and {"a", "bc"} one key, and streams skip checks on equal keys.
-   */
+  /** Sorted names to a key: equal keys, the same names (streams skip checks on equal keys). */
   private static String keyOf(java.util.Collection<String> sortedNames) {
-    return ContentVersion.ofHashes(sortedNames.stream().map(name -> {
-      byte[] utf8 = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      return utf8.length + ":" + java.util.HexFormat.of().formatHex(utf8);
-    }).toList());
+    return ContentVersion.ofStrings(sortedNames);
   }
 
   /**

@@ -3,12 +3,7 @@ package io.shadowmirroring.xds.xds;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +30,7 @@ final class ResponseBodies {
    */
   byte[] sotw(String typeUrl, String version, List<PreparedResource> resources, boolean whole) {
     String key = typeUrl + '\n' + version + '\n'
-        + (whole ? "*" : ContentVersion.ofHashes(resources.stream().map(r -> r.name() + '=' + r.hash()).toList()));
+        + (whole ? "*" : ContentVersion.ofStrings(resources.stream().map(r -> r.name() + '=' + r.hash()).toList()));
     synchronized (bodies) {
       byte[] body = bodies.get(key);
       if (body != null) {
@@ -57,7 +52,7 @@ final class ResponseBodies {
     changed.forEach(r -> parts.add(r.name() + '=' + r.hash()));
     parts.add("");
     parts.addAll(removed);
-    String key = "delta\n" + typeUrl + '\n' + systemVersion + '\n' + digest(parts);
+    String key = "delta\n" + typeUrl + '\n' + systemVersion + '\n' + ContentVersion.ofStrings(parts);
     synchronized (bodies) {
       byte[] body = bodies.get(key);
       if (body != null) {
@@ -78,21 +73,5 @@ final class ResponseBodies {
       bodies.put(key, body);
     }
     return body;
-  }
-
-  /** A digest of the strings that no other list of strings shares: each goes in as its UTF-8 length and bytes. */
-  private static String digest(List<String> parts) {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM has no SHA-256", e);
-    }
-    for (String part : parts) {
-      byte[] utf8 = part.getBytes(StandardCharsets.UTF_8);
-      digest.update(ByteBuffer.allocate(4).putInt(utf8.length).array());
-      digest.update(utf8);
-    }
-    return HexFormat.of().formatHex(digest.digest());
   }
 }
