@@ -15,8 +15,10 @@ import io.shadowmirroring.xds.model.ServicePortModel;
 import io.shadowmirroring.xds.translate.TranslationMemo.PortOutputs;
 import io.shadowmirroring.xds.translate.TranslationMemo.ProfileMemo;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A pure function from the model to Envoy resources: no I/O, sorted, the same output for the same input.
@@ -46,14 +48,19 @@ public final class MeshTranslator {
         : ModelScope.narrow(fullModel, ref -> profile.serves(ref.namespace()));
     List<ServicePortModel> ports = model.ports();
     boolean envoy = profile.kind() == ProxyProfile.Kind.ENVOY;
+    List<PortOutputs> before = last.ports;
+    Set<ClusterRef> changedInPlace = changedInPlace(ports, before);
     Map<ClusterRef, List<String>> lastPlan = last.plan;
-    Map<ClusterRef, List<String>> plan = envoy ? domainPlan(ports, profile.namespace(), last) : Map.of();
+    // The plan reads the routable ports' clusters alone: when they are where they were, it is the last one.
+    Map<ClusterRef, List<String>> plan = !envoy ? Map.of()
+        : changedInPlace != null ? lastPlan : domainPlan(ports, profile.namespace(), last);
     // With the same plan, an unchanged port has the same domains as last time: no need to look them up.
     boolean planKept = plan == lastPlan;
+    // The RTDS layer reads the routed ports' mirrors alone.
+    boolean layerKept = changedInPlace != null && last.runtimeLayer != null;
 
     // The last translation's ports are sorted by cluster like these: one walk pairs each port with its
     // last version, with no hashing.
-    List<PortOutputs> before = last.ports;
     int next = 0;
     List<PortOutputs> translated = new ArrayList<>(ports.size());
     List<Cluster> clusterList = new ArrayList<>(ports.size());
@@ -75,7 +82,12 @@ public final class MeshTranslator {
           : prior != null && sameExceptEndpoints(prior.port(), port) ? prior : null;
       List<String> hostDomains = !envoy ? null
           : sameButEndpoints != null && planKept ? sameButEndpoints.domains() : plan.get(port.cluster());
-      PortOutputs outputs = translatePort(port, ports, hostDomains, profile, same, sameButEndpoints, prior);
+      PortOutputs outputs =
+          translatePort(port, ports, hostDomains, profile, same, sameButEndpoints, prior, changedInPlace);
+      if (layerKept && prior != null && prior.port() != port) {
+        layerKept = (outputs.virtualHost() != null) == (prior.virtualHost() != null)
+            && port.route().mirrors().equals(prior.port().route().mirrors());
+      }
       translated.add(outputs);
       clusterList.add(outputs.cluster());
       assignments.add(outputs.assignment());
@@ -107,11 +119,13 @@ public final class MeshTranslator {
     }
     List<Runtime> runtimes = List.of();
     if (profile.runtimeLayer()) {
-      List<LayerInput> layerInputs = routed.stream().map(port -> new LayerInput(port.cluster(), port.route().mirrors()))
-          .toList();
-      if (last.runtimeLayer == null || !layerInputs.equals(last.layerInputs)) {
-        last.runtimeLayer = runtimeLayers.layer(routed);
-        last.layerInputs = layerInputs;
+      if (!layerKept) {
+        List<LayerInput> layerInputs = routed.stream()
+            .map(port -> new LayerInput(port.cluster(), port.route().mirrors())).toList();
+        if (last.runtimeLayer == null || !layerInputs.equals(last.layerInputs)) {
+          last.runtimeLayer = runtimeLayers.layer(routed);
+          last.layerInputs = layerInputs;
+        }
       }
       runtimes = List.of(last.runtimeLayer);
     }
@@ -140,30 +154,20 @@ public final class MeshTranslator {
    *     that are not routable
    */
   private PortOutputs translatePort(ServicePortModel port, List<ServicePortModel> ports, List<String> hostDomains,
-      ProxyProfile profile, PortOutputs sameModel, PortOutputs same, PortOutputs prior) {
+      ProxyProfile profile, PortOutputs sameModel, PortOutputs same, PortOutputs prior,
+      Set<ClusterRef> changedInPlace) {
     Cluster cluster = same != null ? same.cluster() : clusters.cluster(port);
     ClusterLoadAssignment assignment = sameModel != null ? sameModel.assignment() : endpoints.loadAssignment(port);
-
-    // Both profiles get the mirror clusters, so that every route names only clusters in the snapshot.
-    List<ServicePortModel> targets = port.route().mirrors().isEmpty() ? List.of() : new ArrayList<>();
-    for (MirrorCopy copy : port.route().mirrors()) {
-      // The resolver only picks ports of existing Services, so the target is always there; were it not,
-      // the snapshot check would refuse the route that names the missing mirror cluster.
-      ServicePortModel target = find(ports, copy.cluster());
-      if (target != null) {
-        targets.add(target);
-      }
-    }
-    List<String> targetProtocols =
-        targets.isEmpty() ? List.of() : targets.stream().map(ServicePortModel::appProtocol).toList();
+    List<String> targetProtocols;
     List<Cluster> mirrorClusters;
-    if (targets.isEmpty()) {
-      mirrorClusters = List.of();
-    } else if (same != null && same.targetProtocols().equals(targetProtocols)) {
+    if (same != null && changedInPlace != null && !mirrorsAny(port, changedInPlace)) {
+      // Its targets are the very ports they were: the same protocols, no need to look them up.
+      targetProtocols = same.targetProtocols();
       mirrorClusters = same.mirrorClusters();
     } else {
-      mirrorClusters = targets.stream()
-          .map(target -> clusters.mirrorCluster(port.cluster(), target, port.route().limits())).toList();
+      targetProtocols = targetProtocols(port, ports);
+      mirrorClusters = same != null && same.targetProtocols().equals(targetProtocols) ? same.mirrorClusters()
+          : mirrorClusters(port, ports);
     }
 
     // Ports served as clusters only (out of scope, but a route sends to them) get no virtual host.
@@ -183,6 +187,67 @@ public final class MeshTranslator {
     }
     return new PortOutputs(port, cluster, assignment, targetProtocols, mirrorClusters, domainList, host,
         grpcListener);
+  }
+
+  private static boolean mirrorsAny(ServicePortModel port, Set<ClusterRef> clusters) {
+    for (MirrorCopy copy : port.route().mirrors()) {
+      if (clusters.contains(copy.cluster())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The appProtocol of each mirror target that exists, in the route's order. */
+  private static List<String> targetProtocols(ServicePortModel port, List<ServicePortModel> ports) {
+    if (port.route().mirrors().isEmpty()) {
+      return List.of();
+    }
+    List<String> protocols = new ArrayList<>(port.route().mirrors().size());
+    for (MirrorCopy copy : port.route().mirrors()) {
+      // The resolver only picks ports of existing Services, so the target is always there; were it not,
+      // the snapshot check would refuse the route that names the missing mirror cluster.
+      ServicePortModel target = find(ports, copy.cluster());
+      if (target != null) {
+        protocols.add(target.appProtocol());
+      }
+    }
+    return protocols;
+  }
+
+  /** Both profiles get the mirror clusters, so that every route names only clusters in the snapshot. */
+  private List<Cluster> mirrorClusters(ServicePortModel port, List<ServicePortModel> ports) {
+    List<Cluster> mirrorClusters = new ArrayList<>(port.route().mirrors().size());
+    for (MirrorCopy copy : port.route().mirrors()) {
+      ServicePortModel target = find(ports, copy.cluster());
+      if (target != null) {
+        mirrorClusters.add(clusters.mirrorCluster(port.cluster(), target, port.route().limits()));
+      }
+    }
+    return List.copyOf(mirrorClusters);
+  }
+
+  /**
+   * Which clusters' ports are not the very records of the last translation, when every port is the same
+   * cluster at the same place and equally routable (an endpoint or annotation change); null when ports
+   * were added, removed, or became routable or not (the domain plan and every lookup are then made again).
+   */
+  private static Set<ClusterRef> changedInPlace(List<ServicePortModel> ports, List<PortOutputs> before) {
+    if (ports.size() != before.size()) {
+      return null;
+    }
+    Set<ClusterRef> changed = new HashSet<>();
+    for (int i = 0; i < ports.size(); i++) {
+      ServicePortModel now = ports.get(i);
+      ServicePortModel was = before.get(i).port();
+      if (now != was) {
+        if (!now.cluster().equals(was.cluster()) || now.routable() != was.routable()) {
+          return null;
+        }
+        changed.add(now.cluster());
+      }
+    }
+    return changed;
   }
 
   /** The port of {@code cluster}: a binary search, since the model's ports are sorted by cluster. */

@@ -22,8 +22,7 @@ final class NameOrder<T> {
     this.name = name;
   }
 
-  /** The resources in name order, as an immutable list. */
-  @SuppressWarnings("unchecked")
+  /** The resources in name order, as an immutable list that says so. */
   List<T> sort(List<T> input) {
     if (!sameNames(input)) {
       Integer[] positions = new Integer[input.size()];
@@ -39,7 +38,7 @@ final class NameOrder<T> {
     for (int i = 0; i < order.length; i++) {
       sorted[i] = input.get(order[i]);
     }
-    return (List<T>) List.of(sorted);
+    return new NameSortedList<>(sorted, name);
   }
 
   private boolean sameNames(List<T> input) {

@@ -57,9 +57,9 @@ final class TranslationMemo {
     Runtime runtimeLayer;
     /** A function of the profile alone. */
     Listener listener;
-    final NameOrder<Cluster> clusterOrder = new NameOrder<>(Cluster::getName);
-    final NameOrder<ClusterLoadAssignment> assignmentOrder = new NameOrder<>(ClusterLoadAssignment::getClusterName);
-    final NameOrder<Listener> listenerOrder = new NameOrder<>(Listener::getName);
+    final NameOrder<Cluster> clusterOrder = new NameOrder<>(XdsResources.CLUSTER_NAME);
+    final NameOrder<ClusterLoadAssignment> assignmentOrder = new NameOrder<>(XdsResources.ASSIGNMENT_NAME);
+    final NameOrder<Listener> listenerOrder = new NameOrder<>(XdsResources.LISTENER_NAME);
   }
 
   private final Map<Object, ProfileMemo> profiles = new ConcurrentHashMap<>();

@@ -20,19 +20,27 @@ public record XdsResources(
     List<RouteConfiguration> routes,
     List<Runtime> runtimes) {
 
+  static final Function<Cluster, String> CLUSTER_NAME = Cluster::getName;
+  static final Function<ClusterLoadAssignment, String> ASSIGNMENT_NAME = ClusterLoadAssignment::getClusterName;
+  static final Function<Listener, String> LISTENER_NAME = Listener::getName;
+
   public XdsResources {
-    clusters = sortedByName(clusters, Cluster::getName);
-    endpoints = sortedByName(endpoints, ClusterLoadAssignment::getClusterName);
-    listeners = sortedByName(listeners, Listener::getName);
+    clusters = sortedByName(clusters, CLUSTER_NAME);
+    endpoints = sortedByName(endpoints, ASSIGNMENT_NAME);
+    listeners = sortedByName(listeners, LISTENER_NAME);
     routes = sortedByName(routes, RouteConfiguration::getName);
     runtimes = sortedByName(runtimes, Runtime::getName);
   }
 
   /**
-   * The list sorted by name, an immutable copy. The translator mostly gives sorted lists already (1,000s of
-   * resources, every publish, for every profile): one walk finds that, instead of a sort.
+   * The list sorted by name, immutable. The translator gives its long lists in name order already (1,000s of
+   * resources, every publish, for every profile), as {@link NameSortedList}s: taken as they are. Other lists
+   * are copied, and sorted unless one walk finds them sorted.
    */
   private static <T> List<T> sortedByName(List<T> list, Function<T, String> name) {
+    if (list instanceof NameSortedList<T> sorted && sorted.sortedBy() == name) {
+      return list;
+    }
     String last = null;
     for (T item : list) {
       String next = name.apply(item);

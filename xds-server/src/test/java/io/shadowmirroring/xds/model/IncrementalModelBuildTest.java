@@ -42,6 +42,10 @@ class IncrementalModelBuildTest {
     /** The slice names another Service: an endpoint move between Services. */
     int sliceOwner = -1;
     boolean expose;
+    /** A second Service of the same ref (the first in the inventory's order counts). */
+    boolean duplicateService;
+    /** A second slice of the same namespace and name. */
+    boolean duplicateSlice;
   }
 
   @ParameterizedTest(name = "seed {0}")
@@ -58,7 +62,11 @@ class IncrementalModelBuildTest {
     for (Exposure exposure : Exposure.values()) {
       MeshModelBuilder builder = new MeshModelBuilder(exposure);
       for (int step = 0; step < 80; step++) {
-        edit(states[random.nextInt(SERVICES)], random);
+        // Mostly one edit, as one watch event gives; sometimes several at once, as a debounced burst does.
+        int edits = random.nextInt(4) == 0 ? 2 + random.nextInt(4) : 1;
+        for (int e = 0; e < edits; e++) {
+          edit(states[random.nextInt(SERVICES)], random);
+        }
         Inventory inventory = inventory(states, random.nextBoolean() ? kept : null);
 
         ModelBuild incremental = builder.build(inventory);
@@ -126,7 +134,7 @@ class IncrementalModelBuildTest {
   }
 
   private static void edit(ServiceState state, Random random) {
-    switch (random.nextInt(14)) {
+    switch (random.nextInt(16)) {
       case 0 -> state.exists = !state.exists;
       case 1 -> state.mirrorTarget = random.nextInt(SERVICES + 1) - 1;
       case 2 -> state.percentage = random.nextInt(PERCENTAGES.length);
@@ -140,6 +148,8 @@ class IncrementalModelBuildTest {
       case 10 -> state.fqdn = !state.fqdn;
       case 11 -> state.unnamedSlicePort = !state.unnamedSlicePort;
       case 12 -> state.sliceOwner = random.nextInt(SERVICES + 1) - 1;
+      case 13 -> state.duplicateService = !state.duplicateService;
+      case 14 -> state.duplicateSlice = !state.duplicateSlice;
       default -> {
         if (random.nextBoolean()) {
           state.sliceExists = !state.sliceExists;
@@ -172,7 +182,14 @@ class IncrementalModelBuildTest {
         if (state.expose) {
           service.annotate(MirrorAnnotations.EXPOSE, "true");
         }
+        ServiceInput duplicate = service(namespace(i), "svc-" + i).port("other", 81).build();
+        if (state.duplicateService && i % 2 == 1) {
+          services.add(keep(kept, duplicate));
+        }
         services.add(keep(kept, service.build()));
+        if (state.duplicateService && i % 2 == 0) {
+          services.add(keep(kept, duplicate));
+        }
       }
       if (state.sliceExists) {
         int owner = state.sliceOwner < 0 ? i : state.sliceOwner;
@@ -188,8 +205,19 @@ class IncrementalModelBuildTest {
         List<EndpointSliceInput.Port> ports = state.unnamedSlicePort
             ? List.of(new EndpointSliceInput.Port("", 8080))
             : List.of(new EndpointSliceInput.Port("http", 8080), new EndpointSliceInput.Port("admin", 9001));
+        // A second slice of the same name holds the first address of the other one in another zone: which
+        // one is served depends on the slices' order, which for equal names is the inventory's.
+        String shared = "10." + i + "." + state.endpointSeed + ".1";
+        EndpointSliceInput duplicate = new EndpointSliceInput(namespace(owner), "svc-" + i + "-x", "svc-" + owner, ports,
+            List.of(new EndpointSliceInput.Endpoint(List.of(shared), true, "zone-duplicate")));
+        if (state.duplicateSlice && i % 2 == 1) {
+          slices.add(keep(kept, duplicate));
+        }
         slices.add(keep(kept, new EndpointSliceInput(namespace(owner), "svc-" + i + "-x", "svc-" + owner,
             state.fqdn ? EndpointSliceInput.FQDN : EndpointSliceInput.IPV4, ports, endpoints)));
+        if (state.duplicateSlice && i % 2 == 0) {
+          slices.add(keep(kept, duplicate));
+        }
       }
     }
     return new Inventory(services, slices);

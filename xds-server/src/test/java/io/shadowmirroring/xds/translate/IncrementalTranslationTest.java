@@ -7,12 +7,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.shadowmirroring.xds.Fixtures.ServiceBuilder;
 import io.shadowmirroring.xds.Fixtures.SliceBuilder;
 import io.shadowmirroring.xds.model.EndpointSliceInput;
+import io.shadowmirroring.xds.model.Exposure;
 import io.shadowmirroring.xds.model.Inventory;
 import io.shadowmirroring.xds.model.MeshModel;
 import io.shadowmirroring.xds.model.MeshModelBuilder;
+import io.shadowmirroring.xds.model.MirrorAnnotations;
 import io.shadowmirroring.xds.model.ServiceInput;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -49,6 +53,8 @@ class IncrementalTranslationTest {
     boolean promote;
     /** Its mirrors' clusters change with it while their primaries' models stay equal. */
     boolean h2c;
+    /** With {@link Exposure#MIRRORED}, a mirror target gets a virtual host of its own or is a cluster only. */
+    boolean expose;
   }
 
   @ParameterizedTest(name = "seed {0}")
@@ -59,15 +65,23 @@ class IncrementalTranslationTest {
     for (int i = 0; i < SERVICES; i++) {
       states[i] = new ServiceState();
     }
-    MeshTranslator kept = new MeshTranslator();
-    for (int step = 0; step < 60; step++) {
-      edit(states[random.nextInt(SERVICES)], random);
-      MeshModel model = new MeshModelBuilder().build(inventory(states)).model();
-      for (ProxyProfile profile : PROFILES) {
-        XdsResources incremental = kept.translate(model, profile);
-        XdsResources fromScratch = new MeshTranslator().translate(model, profile);
+    for (Exposure exposure : Exposure.values()) {
+      MeshTranslator kept = new MeshTranslator();
+      // As the server builds: a kept builder, given the same objects for what did not change, so that the
+      // translator sees the very records of the last model where nothing changed; now and then a fresh
+      // builder, whose records are all new.
+      MeshModelBuilder builder = new MeshModelBuilder(exposure);
+      Map<Object, Object> keptObjects = new HashMap<>();
+      for (int step = 0; step < 60; step++) {
+        edit(states[random.nextInt(SERVICES)], random);
+        Inventory inventory = inventory(states, keptObjects);
+        MeshModel model = (random.nextInt(4) == 0 ? new MeshModelBuilder(exposure) : builder).build(inventory).model();
+        for (ProxyProfile profile : PROFILES) {
+          XdsResources incremental = kept.translate(model, profile);
+          XdsResources fromScratch = new MeshTranslator().translate(model, profile);
 
-        assertThat(incremental).as("step %d, profile %s", step, profile).isEqualTo(fromScratch);
+          assertThat(incremental).as("%s, step %d, profile %s", exposure, step, profile).isEqualTo(fromScratch);
+        }
       }
     }
   }
@@ -139,7 +153,7 @@ class IncrementalTranslationTest {
   }
 
   private static void edit(ServiceState state, Random random) {
-    switch (random.nextInt(10)) {
+    switch (random.nextInt(11)) {
       case 0 -> state.exists = !state.exists;
       case 1 -> state.mirrorTarget = random.nextInt(SERVICES + 1) - 1;
       case 2 -> state.percentage = random.nextInt(PERCENTAGES.length);
@@ -149,11 +163,17 @@ class IncrementalTranslationTest {
       case 6 -> state.endpoints = random.nextInt(4);
       case 7 -> state.endpointSeed = random.nextInt(3);
       case 8 -> state.h2c = !state.h2c;
+      case 9 -> state.expose = !state.expose;
       default -> state.promote = !state.promote;
     }
   }
 
   private static Inventory inventory(ServiceState[] states) {
+    return inventory(states, null);
+  }
+
+  /** With {@code kept}, an object equal to an earlier one is that one, as the Kubernetes source gives them. */
+  private static Inventory inventory(ServiceState[] states, Map<Object, Object> kept) {
     List<ServiceInput> services = new ArrayList<>();
     List<EndpointSliceInput> slices = new ArrayList<>();
     for (int i = 0; i < states.length; i++) {
@@ -173,14 +193,22 @@ class IncrementalTranslationTest {
           service.promote(target);
         }
       }
-      services.add(service.build());
+      if (state.expose) {
+        service.annotate(MirrorAnnotations.EXPOSE, "true");
+      }
+      services.add(keep(kept, service.build()));
       SliceBuilder slice = slice(namespace(i), "svc-" + i + "-x", "svc-" + i).port("http", 8080).port("grpc", 9090);
       for (int e = 0; e < state.endpoints; e++) {
         slice.ready("10." + i + "." + state.endpointSeed + "." + (e + 1), "zone-" + (e % 2));
       }
-      slices.add(slice.build());
+      slices.add(keep(kept, slice.build()));
     }
     return new Inventory(services, slices);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T keep(Map<Object, Object> kept, T object) {
+    return kept == null ? object : (T) kept.computeIfAbsent(object, o -> o);
   }
 
   private static String namespace(int service) {

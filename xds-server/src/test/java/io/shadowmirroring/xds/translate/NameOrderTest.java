@@ -3,6 +3,7 @@ package io.shadowmirroring.xds.translate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Comparator;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
@@ -38,5 +39,21 @@ class NameOrderTest {
       assertThat(order.sort(input)).as("round %d: %s", round, input).containsExactlyElementsOf(expected);
       last = input;
     }
+  }
+
+  @Test
+  @DisplayName("resources take a list it put in name order as it is, and sort one it put in another order")
+  void resourcesTrustOnlyNameOrder() {
+    List<Cluster> clusters = List.of(cluster("b", "1"), cluster("a", "2"), cluster("c", "0"));
+    List<Cluster> byName = new NameOrder<>(XdsResources.CLUSTER_NAME).sort(clusters);
+    List<Cluster> byStatName = new NameOrder<Cluster>(Cluster::getAltStatName).sort(clusters);
+
+    assertThat(new XdsResources(byName, List.of(), List.of(), List.of()).clusters()).isSameAs(byName);
+    assertThat(new XdsResources(byStatName, List.of(), List.of(), List.of()).clusters())
+        .extracting(Cluster::getName).containsExactly("a", "b", "c");
+  }
+
+  private static Cluster cluster(String name, String statName) {
+    return Cluster.newBuilder().setName(name).setAltStatName(statName).build();
   }
 }
