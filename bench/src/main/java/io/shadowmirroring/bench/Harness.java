@@ -76,9 +76,13 @@ public final class Harness implements Callable<Integer> {
   @Option(names = "--no-jfr", negatable = false, description = "Profile no scenario with JFR.")
   boolean noJfr;
 
+  // Not by default: starting a recording makes the JIT compile again, for minutes of the scenarios after it
+  // (`--scenarios 4,8 --servers ours`: churn took C2 13 CPU-s with scenario 4 profiled, 5.4 without; its p99
+  // 268 and 359 ms against 224).
   @Option(names = "--jfr", split = ",", description = "Scenarios whose server side is profiled with JFR (1-5, 8). "
-      + "Default: 4.")
-  List<Integer> jfr = new ArrayList<>(List.of(4));
+      + "Default: none. Starting JFR makes the JIT compile again: later scenarios of the same server are not "
+      + "comparable with an unprofiled run.")
+  List<Integer> jfr = new ArrayList<>();
 
   @Option(names = "--rtds-layer", defaultValue = "shadow-mirroring",
       description = "The RTDS layer the streams to the xds-server subscribe to, as the shipped bootstraps do "
