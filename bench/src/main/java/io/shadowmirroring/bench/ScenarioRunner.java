@@ -49,12 +49,17 @@ final class ScenarioRunner {
   /** The methods the warm-up edits set, in turn: each edit must change the route table, or it times out. */
   private static final List<String> WARM_UP_METHODS = List.of("PATCH", "DELETE", "TRACE");
   /**
-   * Unmeasured endpoint changes before scenario 3's, the warm-up rounds' included. A delta endpoint change
-   * runs each per-stream path 1,000 times, short of C2's thresholds after two: with two, C2 compiled during
-   * the first three measured changes (0.6, 0.6 and 0.3 CPU-s of them; p99 153, 122 and 92 ms, then 56 and
-   * 69). A SotW endpoint change costs the baseline seconds, so scenario 1 keeps the rounds' two.
+   * Unmeasured endpoint changes before scenario 3's, the warm-up rounds' included: at least the first
+   * number, then more until C2 compiled next to nothing (under 0.05 CPU-s) during each of the last two, at
+   * most the second. A delta endpoint change runs each per-stream path 1,000 times, short of C2's
+   * thresholds after a few: with two, C2 compiled during the first three measured changes (0.6, 0.6 and
+   * 0.3 CPU-s of them; p99 153, 122 and 92 ms, then 56 and 69); with six, during two of the five (0.3 and
+   * 0.2 CPU-s; p99 118 and 101 ms, the others 57-75). A SotW endpoint change costs the baseline seconds, so
+   * scenario 1 keeps the rounds' two.
    */
   static final int DELTA_ENDPOINT_WARM_UPS = 6;
+  static final int DELTA_ENDPOINT_WARM_UPS_MAX = 12;
+  private static final double COMPILER_QUIET_SECONDS = 0.05;
   private static final Duration GC_WINDOW = Duration.ofSeconds(10);
 
   private final HarnessOptions options;
@@ -131,7 +136,7 @@ final class ScenarioRunner {
             }
           }
           if (wanted(1) || wanted(2) || wanted(4)) {
-            warmUp(server, client, fixture, feed, "SotW", WARM_UP_ROUNDS);
+            warmUp(server, client, fixture, feed, "SotW", WARM_UP_ROUNDS, WARM_UP_ROUNDS);
           }
           if (wanted(1)) {
             results.put(1, endpointChange(server, client, fixture, feed, 1, SOTW_ENDPOINT_CHANGES));
@@ -153,8 +158,10 @@ final class ScenarioRunner {
         if (wanted(3)) {
           Figures storm = storm(server, client, options.deltaStreams(), LoadClient.Mode.DELTA, null,
               "3, Delta storm");
-          warmUp(server, client, fixture, feed, "Delta", DELTA_ENDPOINT_WARM_UPS);
+          int warmUps = warmUp(server, client, fixture, feed, "Delta", DELTA_ENDPOINT_WARM_UPS,
+              DELTA_ENDPOINT_WARM_UPS_MAX);
           Figures change = endpointChange(server, client, fixture, feed, 3, DELTA_ENDPOINT_CHANGES);
+          change.note("after " + warmUps + " unmeasured endpoint changes on these streams");
           change.note("Delta: all " + options.deltaStreams() + " complete in "
               + String.format("%.1f s", storm.get("all complete (s)")));
           results.put(3, change);
@@ -344,8 +351,8 @@ final class ScenarioRunner {
    * its change paths compiled (JIT), and without these the first change after the start would time the
    * compiler rather than the server. Both servers get the same.
    */
-  private void warmUp(ServerProcess server, LoadClient client, MeshFixture fixture, InputFeed feed, String streams,
-      int endpointChanges) throws Exception {
+  private int warmUp(ServerProcess server, LoadClient client, MeshFixture fixture, InputFeed feed, String streams,
+      int endpointChanges, int endpointChangesMax) throws Exception {
     for (int round = 0; round < WARM_UP_ROUNDS && server.alive(); round++) {
       endpointChange(server, client, fixture, feed, fixture.services() - 1 - round, 0,
           "warm-up " + (round + 1) + ", " + streams + ", endpoint change");
@@ -367,11 +374,30 @@ final class ScenarioRunner {
         }, 0, "warm-up " + (round + 1) + ", " + streams + ", methods edit");
       }
     }
-    for (int extra = WARM_UP_ROUNDS; extra < endpointChanges && server.alive(); extra++) {
+    int done = WARM_UP_ROUNDS;
+    int compilerQuiet = 0;
+    java.util.Optional<ThreadCpu.Snapshot> before = server.threads();
+    while (done < endpointChangesMax && server.alive()) {
       awaitServerIdle(server, Duration.ofSeconds(3));
-      endpointChange(server, client, fixture, feed, fixture.services() - 1 - extra, 0,
-          "warm-up, " + streams + ", endpoint change " + (extra + 1) + " of " + endpointChanges);
+      // C2's CPU over the last change and its wait; without per-thread CPU, the least number of changes.
+      java.util.Optional<ThreadCpu.Snapshot> now = server.threads();
+      if (before.isPresent() && now.isPresent()) {
+        compilerQuiet = compilerSeconds(before.get(), now.get()) < COMPILER_QUIET_SECONDS ? compilerQuiet + 1 : 0;
+      }
+      if (done >= endpointChanges && (compilerQuiet >= 2 || now.isEmpty())) {
+        break;
+      }
+      before = now;
+      endpointChange(server, client, fixture, feed, fixture.services() - 1 - done, 0,
+          "warm-up, " + streams + ", endpoint change " + (done + 1));
+      done++;
     }
+    return done;
+  }
+
+  private static double compilerSeconds(ThreadCpu.Snapshot before, ThreadCpu.Snapshot after) {
+    return ThreadCpu.between(before, after).stream().filter(group -> group.name().equals("JIT C2"))
+        .mapToDouble(ThreadCpu.Group::total).sum();
   }
 
   /**
