@@ -82,6 +82,25 @@ public final class MeshModelBuilder {
     }
   }
 
+  /** Marks the position of {@code ref} in {@code services} (sorted by ref), if it is there. */
+  private static void mark(boolean[] named, ServiceInput[] services, ServiceRef ref) {
+    int low = 0;
+    int high = services.length - 1;
+    while (low <= high) {
+      int middle = (low + high) >>> 1;
+      int order = services[middle].ref().compareTo(ref);
+      if (order == 0) {
+        named[middle] = true;
+        return;
+      }
+      if (order < 0) {
+        low = middle + 1;
+      } else {
+        high = middle - 1;
+      }
+    }
+  }
+
   private static boolean same(Object a, Object b) {
     return a == b || a.equals(b);
   }
@@ -102,13 +121,17 @@ public final class MeshModelBuilder {
     Map<ServiceRef, ServiceInput> byRef = services.changed().isEmpty() ? was.byRef : services.byRef();
 
     int count = services.count();
+    // The few Services a change names, marked by position: the walk below then hashes no ref.
+    boolean[] named = new boolean[count];
+    services.changed().forEach(ref -> mark(named, services.services(), ref));
+    slices.touched().forEach(ref -> mark(named, services.services(), ref));
     ServiceOutputs[] outputs = new ServiceOutputs[count];
     boolean anyRebuilt = count != was.services.length;
     for (int i = 0; i < count; i++) {
       ServiceInput service = services.services()[i];
       ServiceOutputs prior = services.prior()[i];
       ServiceRef ref = service.ref();
-      boolean affected = prior == null || services.changed().contains(ref) || slices.touched().contains(ref)
+      boolean affected = prior == null || named[i]
           || (!services.changed().isEmpty() && prior.mirrorsAny(services.changed()));
       if (affected) {
         List<EndpointIndex.CheckedSlice> own = slices.byService().getOrDefault(ref, List.of());
