@@ -56,6 +56,15 @@ public final class LoadClient implements AutoCloseable {
     this.rtdsLayer = rtdsLayer;
   }
 
+  /**
+   * The HTTP/2 flow-control windows Envoy gives its gRPC connection to an xDS server when the bootstrap
+   * sets none (the shipped ones do not): {@code initial_stream_window_size} and
+   * {@code initial_connection_window_size} default to 256 MiB (api/envoy/config/core/v3/protocol.proto,
+   * Http2ProtocolOptions). grpc-java's own default, 1 MiB with auto-tuning, made a server wait for a
+   * WINDOW_UPDATE every few hundred KB of a stream's first responses, which Envoy never asks of it.
+   */
+  static final int ENVOY_WINDOW = 256 * 1024 * 1024;
+
   private static MethodDescriptor<byte[], byte[]> method(String name) {
     return MethodDescriptor.<byte[], byte[]>newBuilder()
         .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
@@ -70,7 +79,7 @@ public final class LoadClient implements AutoCloseable {
       int n = streams.size();
       while (channels.size() <= n / streamsPerChannel) {
         channels.add(NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor()
-            .maxInboundMessageSize(Integer.MAX_VALUE).build());
+            .flowControlWindow(ENVOY_WINDOW).maxInboundMessageSize(Integer.MAX_VALUE).build());
       }
       ManagedChannel channel = channels.get(n / streamsPerChannel);
       AdsStream stream = mode == Mode.SOTW ? new SotwStream(this, idPrefix + "-" + n)

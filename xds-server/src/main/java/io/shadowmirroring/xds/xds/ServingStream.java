@@ -85,8 +85,7 @@ final class ServingStream {
   void onSotw(SotwRequest wire) {
     DiscoveryRequest request = wire.message();
     Optional<String> type = type(request.getTypeUrl());
-    if (type.isEmpty() || !tooMany(wire.namesCount(), "names in one request")
-        || !identify(request.hasNode() ? request.getNode() : null)) {
+    if (type.isEmpty() || !tooMany(wire.namesCount(), "names in one request") || !identify(wire)) {
       return;
     }
     synchronized (this) {
@@ -173,6 +172,21 @@ final class ServingStream {
     return true;
   }
 
+  /** A SotW request's node is decoded for the stream's first request only. */
+  private boolean identify(SotwRequest wire) {
+    if (profile != null) {
+      return true;
+    }
+    Node node;
+    try {
+      node = wire.hasNode() ? wire.node() : null;
+    } catch (InvalidProtocolBufferException e) {
+      refuse(Status.INVALID_ARGUMENT.withDescription("node: " + e.getMessage()), "bad_node");
+      return false;
+    }
+    return identify(node);
+  }
+
   /** On the first request: who the client is, and so which profile's target it follows. */
   private boolean identify(Node node) {
     if (profile != null) {
@@ -222,6 +236,16 @@ final class ServingStream {
     }
     if (!first && !sub.wildcard && sub.namesBytes != null && wire.namesEqual(sub.namesBytes)) {
       // The very bytes of the names the subscription was set from: an ACK or NACK that repeats them.
+      return true;
+    }
+    SharedNames.Names known = publisher.sharedNames().ofWire(wire);
+    if (known != null) {
+      // The very bytes of names that set another subscription, so those names (never "*" or none).
+      if (first || sub.wildcard || !sub.names.equals(known.set())) {
+        sub.wildcard = false;
+        sub.names(known.set());
+      }
+      sub.namesBytes = known.wire();
       return true;
     }
     List<String> names;

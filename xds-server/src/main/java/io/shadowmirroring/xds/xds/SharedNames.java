@@ -25,9 +25,41 @@ final class SharedNames {
 
   /**
    * A subscription's names: the set, and the encoded {@code resource_names} of a request that asked for
-   * them ({@link SotwRequest}), against which later requests are compared as bytes.
+   * them ({@link SotwRequest}), against which later requests are compared as bytes, with its
+   * {@link SotwRequest#sampleHash}.
    */
-  record Names(Set<String> set, byte[] wire) {
+  record Names(Set<String> set, byte[] wire, int wireHash) {
+    Names(Set<String> set, byte[] wire) {
+      this(set, wire, wire == null ? 0 : SotwRequest.sampleHash(wire, 0, wire.length));
+    }
+  }
+
+  /**
+   * The kept names a request encodes byte for byte as the request they were kept from, without
+   * decoding it; null if none. Proxies of one profile send the very same bytes (Envoy orders a type's
+   * names the same way from the same watches), so of a thousand proxies connecting at once only the
+   * first decodes its 1,000 EDS names, hashes them and compares sets; the others compare bytes with at
+   * most {@link #KEPT} kept encodings, of which only those of equal sampled hash are read whole.
+   */
+  Names ofWire(SotwRequest request) {
+    if (request.namesCount() == 0) {
+      return null;
+    }
+    int hash = request.namesSampleHash();
+    synchronized (recent) {
+      Names found = null;
+      for (Names kept : recent.values()) {
+        if (kept.wire != null && kept.wireHash == hash && request.namesEqual(kept.wire)) {
+          found = kept;
+          break;
+        }
+      }
+      if (found != null) {
+        // As recently used as a lookup by the set would make it.
+        recent.get(found.set);
+      }
+      return found;
+    }
   }
 
   /** An immutable set of the names (duplicates dropped), the very one earlier equal names got if it is kept. */

@@ -3,6 +3,7 @@ package io.shadowmirroring.xds.xds;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
+import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
@@ -13,11 +14,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
- * A state-of-the-world {@link DiscoveryRequest} as it came off the wire, its {@code resource_names} kept
- * as their encoded bytes until someone needs them as strings.
+ * A state-of-the-world {@link DiscoveryRequest} as it came off the wire, its {@code resource_names} and
+ * its {@code node} kept as their encoded bytes until someone needs them decoded.
  *
  * <p>Why: a SotW client names every resource it wants in every request, ACKs included: Envoy rebuilds a type's names from its watches for every request it sends
  * ({@code GrpcMuxImpl::sendDiscoveryRequest}, source/extensions/config_subscription/grpc/grpc_mux_impl.cc),
@@ -28,27 +30,43 @@ import java.util.List;
  * request that set the subscription, an unchanged list costs one {@code Arrays.equals}, and only a
  * changed one is decoded. Equal bytes are equal names; unequal bytes (another order, say) are merely
  * decoded and compared as names, so nothing depends on how a client orders them.
+ *
+ * <p>The node likewise: Envoy puts it on every request unless its bootstrap sets
+ * {@code set_node_on_first_message_only} (the same {@code sendDiscoveryRequest}; false by default,
+ * api/envoy/config/core/v3/config_source.proto), with its metadata, locality and list of extensions,
+ * while the server reads it on a stream's first request only ({@link ServingStream}). It is decoded
+ * when asked for, so an ACK costs no {@code Node}, {@code Struct} or {@code Value} of its own.
  */
 final class SotwRequest {
   /** {@code resource_names} is field 3 of DiscoveryRequest, a length-delimited string. */
   private static final int NAMES_TAG =
       DiscoveryRequest.RESOURCE_NAMES_FIELD_NUMBER << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
+  /** {@code node} is field 2, a length-delimited message. */
+  private static final int NODE_TAG = DiscoveryRequest.NODE_FIELD_NUMBER << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
   private static final byte[] NONE = new byte[0];
 
   private final DiscoveryRequest rest;
-  /** Holds the encoded names at [namesFrom, namesTo): the received request itself when they were contiguous. */
-  private final byte[] buffer;
-  private final int namesFrom;
-  private final int namesTo;
+  /** The encoded names fields, at [from, to) of their buffer: the received request itself when they were one run. */
+  private final Slice names;
+  /** The encoded node field or fields (repeated, they merge), tags included. */
+  private final Slice nodeFields;
   private final int namesCount;
   private List<String> decoded;
+  private Node node;
 
-  private SotwRequest(DiscoveryRequest rest, byte[] buffer, int namesFrom, int namesTo, int namesCount) {
+  private SotwRequest(DiscoveryRequest rest, Slice names, int namesCount, Slice nodeFields) {
     this.rest = rest;
-    this.buffer = buffer;
-    this.namesFrom = namesFrom;
-    this.namesTo = namesTo;
+    this.names = names;
     this.namesCount = namesCount;
+    this.nodeFields = nodeFields;
+  }
+
+  private record Slice(byte[] buffer, int from, int to) {
+    static final Slice EMPTY = new Slice(NONE, 0, 0);
+
+    int length() {
+      return to - from;
+    }
   }
 
   /** For tests and in-process callers: the same split as a request off the wire. */
@@ -60,9 +78,22 @@ final class SotwRequest {
     }
   }
 
-  /** Every field but {@code resource_names}. */
+  /** Every field but {@code node} and {@code resource_names}. */
   DiscoveryRequest message() {
     return rest;
+  }
+
+  boolean hasNode() {
+    return nodeFields.length() > 0;
+  }
+
+  /** The node, decoded on the first call; a node that does not parse is refused here. */
+  Node node() throws InvalidProtocolBufferException {
+    if (node == null) {
+      node = !hasNode() ? Node.getDefaultInstance() : DiscoveryRequest.newBuilder()
+          .mergeFrom(nodeFields.buffer, nodeFields.from, nodeFields.length()).getNode();
+    }
+    return node;
   }
 
   int namesCount() {
@@ -71,60 +102,105 @@ final class SotwRequest {
 
   /** A copy of the encoded {@code resource_names} fields, in their order: to keep, and compare later ones with. */
   byte[] namesBytes() {
-    return Arrays.copyOfRange(buffer, namesFrom, namesTo);
+    return Arrays.copyOfRange(names.buffer, names.from, names.to);
   }
 
   /** Whether the encoded names are exactly {@code wire} (as {@link #namesBytes} gave them), without a copy. */
   boolean namesEqual(byte[] wire) {
-    return Arrays.equals(wire, 0, wire.length, buffer, namesFrom, namesTo);
+    return Arrays.equals(wire, 0, wire.length, names.buffer, names.from, names.to);
+  }
+
+  /**
+   * A hash of the encoded names that reads at most about a hundred of their bytes (their length, and
+   * bytes spread evenly over them): equal names hash equal, and telling apart lists that hash equal is
+   * left to {@link #namesEqual}, which is one vectorized comparison. Hashing all 50 KB of an EDS list
+   * would cost about what decoding it does.
+   */
+  int namesSampleHash() {
+    return sampleHash(names.buffer, names.from, names.to);
+  }
+
+  static int sampleHash(byte[] bytes, int from, int to) {
+    int length = to - from;
+    int hash = length;
+    int step = Math.max(1, length / 96);
+    for (int i = from; i < to; i += step) {
+      hash = 31 * hash + bytes[i];
+    }
+    return length == 0 ? hash : 31 * hash + bytes[to - 1];
   }
 
   /** The names as strings, decoded on the first call; a name that is not UTF-8 is refused here. */
   List<String> names() throws InvalidProtocolBufferException {
     if (decoded == null) {
       decoded = namesCount == 0 ? List.of()
-          : DiscoveryRequest.newBuilder().mergeFrom(buffer, namesFrom, namesTo - namesFrom).getResourceNamesList();
+          : DiscoveryRequest.newBuilder().mergeFrom(names.buffer, names.from, names.length()).getResourceNamesList();
     }
     return decoded;
   }
 
   /**
-   * Splits an encoded request into its names and the rest; the rest is parsed (and so checked) at once.
-   * A client that encodes fields in field-number order, as protobuf's serializers do, sends the names as
-   * one run: they are then kept where they are in {@code bytes}, which costs no copy (an ACK of 1,000
-   * names is about 50 KB, and under endpoint churn 500 proxies each send several a second). Names
-   * interleaved with other fields are gathered into one array of their own.
+   * Splits an encoded request into its names, its node and the rest; the rest is parsed (and so checked)
+   * at once. A client that encodes fields in field-number order, as protobuf's serializers do, sends the
+   * names as one run and the node as one field: they are then kept where they are in {@code bytes},
+   * which costs no copy (an ACK of 1,000 names is about 50 KB, and under endpoint churn 500 proxies
+   * each send several a second). Names or nodes interleaved with other fields are gathered into arrays
+   * of their own.
    */
   static SotwRequest parse(byte[] bytes) throws InvalidProtocolBufferException {
-    NamesRun run = new NamesRun();
-    forEachField(bytes, run);
-    if (run.count == 0) {
-      return new SotwRequest(DiscoveryRequest.parseFrom(bytes), NONE, 0, 0, 0);
+    Run names = new Run(NAMES_TAG);
+    Run node = new Run(NODE_TAG);
+    forEachField(bytes, (tag, start, end) -> {
+      names.field(tag, start, end);
+      node.field(tag, start, end);
+    });
+    if (names.count == 0 && node.count == 0) {
+      return new SotwRequest(DiscoveryRequest.parseFrom(bytes), Slice.EMPTY, 0, Slice.EMPTY);
     }
-    if (run.contiguous) {
-      // Parsing the two parts one after the other merges them, as parsing their concatenation would.
-      DiscoveryRequest.Builder rest = DiscoveryRequest.newBuilder().mergeFrom(bytes, 0, run.from);
-      rest.mergeFrom(bytes, run.to, bytes.length - run.to);
-      return new SotwRequest(rest.build(), bytes, run.from, run.to, run.count);
+    if (names.contiguous && node.contiguous) {
+      // Parsing the parts around the two runs one after the other merges them, as parsing their
+      // concatenation would.
+      Run first = node.count == 0 || (names.count > 0 && names.from < node.from) ? names : node;
+      Run second = first == names ? node : names;
+      DiscoveryRequest.Builder rest = DiscoveryRequest.newBuilder();
+      int at = 0;
+      for (Run run : List.of(first, second)) {
+        if (run.count > 0) {
+          rest.mergeFrom(bytes, at, run.from - at);
+          at = run.to;
+        }
+      }
+      rest.mergeFrom(bytes, at, bytes.length - at);
+      return new SotwRequest(rest.build(), names.slice(bytes), names.count, node.slice(bytes));
     }
-    // Names among other fields: copied into one run of their own, the rest parsed.
-    ByteArrayOutputStream names = new ByteArrayOutputStream(bytes.length);
-    ByteArrayOutputStream rest = new ByteArrayOutputStream(Math.min(bytes.length, 1024));
-    forEachField(bytes, (tag, start, end) -> (tag == NAMES_TAG ? names : rest).write(bytes, start, end - start));
-    byte[] gathered = names.toByteArray();
-    return new SotwRequest(DiscoveryRequest.parseFrom(rest.toByteArray()), gathered, 0, gathered.length, run.count);
+    // Names or nodes among other fields: each copied into one run of its own, the rest parsed.
+    ByteArrayOutputStream namesOut = new ByteArrayOutputStream(bytes.length);
+    ByteArrayOutputStream nodeOut = new ByteArrayOutputStream();
+    ByteArrayOutputStream restOut = new ByteArrayOutputStream(Math.min(bytes.length, 1024));
+    forEachField(bytes, (tag, start, end) ->
+        (tag == NAMES_TAG ? namesOut : tag == NODE_TAG ? nodeOut : restOut).write(bytes, start, end - start));
+    byte[] gatheredNames = namesOut.toByteArray();
+    byte[] gatheredNode = nodeOut.toByteArray();
+    return new SotwRequest(DiscoveryRequest.parseFrom(restOut.toByteArray()),
+        new Slice(gatheredNames, 0, gatheredNames.length), names.count,
+        new Slice(gatheredNode, 0, gatheredNode.length));
   }
 
-  /** Where a request's names are: one run from {@code from} to {@code to}, or not. */
-  private static final class NamesRun implements FieldVisitor {
+  /** Where a request's fields of one tag are: one run from {@code from} to {@code to}, or not. */
+  private static final class Run implements FieldVisitor {
+    private final int tag;
     int from = -1;
     int to = -1;
     int count;
     boolean contiguous = true;
 
+    Run(int tag) {
+      this.tag = tag;
+    }
+
     @Override
-    public void field(int tag, int start, int end) {
-      if (tag == NAMES_TAG) {
+    public void field(int fieldTag, int start, int end) {
+      if (fieldTag == tag) {
         if (count == 0) {
           from = start;
         } else if (start != to) {
@@ -133,6 +209,10 @@ final class SotwRequest {
         to = end;
         count++;
       }
+    }
+
+    Slice slice(byte[] bytes) {
+      return count == 0 ? Slice.EMPTY : new Slice(bytes, from, to);
     }
   }
 
@@ -165,9 +245,11 @@ final class SotwRequest {
   static final class Marshaller implements MethodDescriptor.Marshaller<SotwRequest> {
     @Override
     public InputStream stream(SotwRequest value) {
-      // Fields may come in any order and repeated ones concatenate, so the two parts make the request.
-      return new SequenceInputStream(new ByteArrayInputStream(value.rest.toByteArray()),
-          new ByteArrayInputStream(value.buffer, value.namesFrom, value.namesTo - value.namesFrom));
+      // Fields may come in any order and repeated ones concatenate, so the three parts make the request.
+      return new SequenceInputStream(Collections.enumeration(List.of(
+          new ByteArrayInputStream(value.rest.toByteArray()),
+          new ByteArrayInputStream(value.nodeFields.buffer, value.nodeFields.from, value.nodeFields.length()),
+          new ByteArrayInputStream(value.names.buffer, value.names.from, value.names.length()))));
     }
 
     @Override

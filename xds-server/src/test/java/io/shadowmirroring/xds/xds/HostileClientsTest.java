@@ -124,7 +124,34 @@ class HostileClientsTest {
   @Test
   @DisplayName("a resource name that is not UTF-8: INVALID_ARGUMENT naming resource_names")
   void nameNotUtf8() {
-    // Sent as bytes: protobuf's builders refuse to make such a request.
+    Status status = sendRaw(SotwRequestTest.withNameNotUtf8(DiscoveryRequest.newBuilder()
+        .setNode(AdsTestClient.envoyNode("hostile")).setTypeUrl(EDS).addResourceNames("a").build()));
+
+    assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(status.getDescription()).contains("resource_names", "UTF-8");
+    assertThat(refused("bad_names")).isEqualTo(1.0);
+    assertUnaffected("/after-bad-names");
+  }
+
+  @Test
+  @DisplayName("a first request whose node does not parse (its id not UTF-8): INVALID_ARGUMENT naming the node")
+  void nodeNotUtf8() {
+    byte[] rest = DiscoveryRequest.newBuilder().setTypeUrl(EDS).addResourceNames("a").build().toByteArray();
+    // node { id: C3 28 }: field 2 of the request holding field 1 of the node, two bytes that are not UTF-8.
+    byte[] node = {DiscoveryRequest.NODE_FIELD_NUMBER << 3 | 2, 4, Node.ID_FIELD_NUMBER << 3 | 2, 2, (byte) 0xC3, 0x28};
+    byte[] request = java.util.Arrays.copyOf(rest, rest.length + node.length);
+    System.arraycopy(node, 0, request, rest.length, node.length);
+
+    Status status = sendRaw(request);
+
+    assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(status.getDescription()).startsWith("node: ").contains("UTF-8");
+    assertThat(refused("bad_node")).isEqualTo(1.0);
+    assertUnaffected("/after-bad-node");
+  }
+
+  /** Sends one request as bytes (protobuf's builders refuse to make these) and waits for the stream's end. */
+  private Status sendRaw(byte[] request) {
     MethodDescriptor<byte[], byte[]> ads = MethodDescriptor.<byte[], byte[]>newBuilder()
         .setType(MethodDescriptor.MethodType.BIDI_STREAMING).setFullMethodName(MethodDescriptor.generateFullMethodName(
             "envoy.service.discovery.v3.AggregatedDiscoveryService", "StreamAggregatedResources"))
@@ -146,15 +173,8 @@ class HostileClientsTest {
             ended.complete(Status.OK);
           }
         });
-    requests.onNext(SotwRequestTest.withNameNotUtf8(DiscoveryRequest.newBuilder()
-        .setNode(AdsTestClient.envoyNode("hostile")).setTypeUrl(EDS).addResourceNames("a").build()));
-
-    Status status = ended.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
-
-    assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(status.getDescription()).contains("resource_names", "UTF-8");
-    assertThat(refused("bad_names")).isEqualTo(1.0);
-    assertUnaffected("/after-bad-names");
+    requests.onNext(request);
+    return ended.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
   }
 
 

@@ -3,6 +3,7 @@ package io.shadowmirroring.xds.xds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.shadowmirroring.xds.testing.AdsTestClient;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.IntStream;
@@ -46,5 +47,33 @@ class SharedNamesTest {
       shared.of(names(size, "other-" + i + "-"));
     }
     assertThat(shared.of(names(size, "first-"))).isNotSameAs(first).isEqualTo(first);
+  }
+
+  private static SotwRequest request(List<String> names) {
+    return SotwRequest.of(io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest.newBuilder()
+        .setTypeUrl(AdsTestClient.EDS).addAllResourceNames(names).build());
+  }
+
+  @Test
+  @DisplayName("a request that encodes kept names byte for byte finds them without decoding; another order, "
+      + "another list, no names or forgotten names find nothing")
+  void foundByTheirBytes() throws Exception {
+    List<String> list = names(1000, "wire-");
+    SotwRequest first = request(list);
+    SharedNames.Names kept = shared.of(first.names(), first.namesBytes());
+
+    assertThat(shared.ofWire(request(list))).isSameAs(kept);
+    List<String> reversed = new java.util.ArrayList<>(list);
+    java.util.Collections.reverse(reversed);
+    assertThat(shared.ofWire(request(reversed))).as("same names, other order").isNull();
+    assertThat(shared.of(reversed, request(reversed).namesBytes())).as("found by the set").isSameAs(kept);
+    assertThat(shared.ofWire(request(names(1000, "wirf-")))).as("other names").isNull();
+    assertThat(shared.ofWire(request(List.of()))).as("none").isNull();
+
+    for (int i = 0; i < SharedNames.NAMES_KEPT / 1000 + 1; i++) {
+      SotwRequest other = request(names(1000, "evict-" + i + "-"));
+      shared.of(other.names(), other.namesBytes());
+    }
+    assertThat(shared.ofWire(request(list))).as("forgotten").isNull();
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.StatusRuntimeException;
 import io.shadowmirroring.xds.testing.AdsTestClient;
@@ -40,12 +41,63 @@ class SotwRequestTest {
 
       SotwRequest split = SotwRequest.parse(original.toByteArray());
 
-      assertThat(split.message()).isEqualTo(original.toBuilder().clearResourceNames().build());
+      assertThat(split.message()).isEqualTo(original.toBuilder().clearResourceNames().clearNode().build());
+      assertThat(split.hasNode()).isTrue();
+      assertThat(split.node()).isEqualTo(original.getNode());
       assertThat(split.namesCount()).isEqualTo(names.size());
       assertThat(split.names()).containsExactlyElementsOf(names);
-      assertThat(new SotwRequest.Marshaller().parse(new SotwRequest.Marshaller().stream(split)).names())
-          .as("marshalled and parsed again").containsExactlyElementsOf(names);
+      SotwRequest again = new SotwRequest.Marshaller().parse(new SotwRequest.Marshaller().stream(split));
+      assertThat(again.names()).as("marshalled and parsed again").containsExactlyElementsOf(names);
+      assertThat(again.node()).as("marshalled and parsed again").isEqualTo(original.getNode());
+      assertThat(again.message()).as("marshalled and parsed again").isEqualTo(split.message());
     }
+  }
+
+  @Test
+  @DisplayName("the node is kept as bytes wherever it is on the wire, and decoded when asked for: a node in two "
+      + "fields merges as protobuf merges them; none is the default node")
+  void nodeKeptAsBytes() throws Exception {
+    DiscoveryRequest original = request(List.of("a", "b"));
+    Node node = original.getNode();
+    byte[] rest = original.toBuilder().clearNode().build().toByteArray();
+    byte[] nodeField = DiscoveryRequest.newBuilder().setNode(node).build().toByteArray();
+    ByteArrayOutputStream nodeLast = new ByteArrayOutputStream();
+    nodeLast.write(rest);
+    nodeLast.write(nodeField);
+    // The node split in two fields ("id" in the first, the rest in the second), the names between them.
+    ByteArrayOutputStream split = new ByteArrayOutputStream();
+    split.write(DiscoveryRequest.newBuilder().setNode(Node.newBuilder().setId(node.getId())).build().toByteArray());
+    split.write(rest);
+    split.write(DiscoveryRequest.newBuilder().setNode(node.toBuilder().clearId()).build().toByteArray());
+
+    for (byte[] bytes : List.of(original.toByteArray(), nodeLast.toByteArray(), split.toByteArray())) {
+      SotwRequest parsed = SotwRequest.parse(bytes);
+      assertThat(parsed.node()).isEqualTo(node);
+      assertThat(parsed.names()).containsExactly("a", "b");
+      assertThat(parsed.message()).isEqualTo(original.toBuilder().clearNode().clearResourceNames().build());
+      assertThat(DiscoveryRequest.parseFrom(new SotwRequest.Marshaller().stream(parsed)))
+          .as("marshalled").isEqualTo(original);
+    }
+    SotwRequest none = SotwRequest.parse(original.toBuilder().clearNode().build().toByteArray());
+    assertThat(none.hasNode()).isFalse();
+    assertThat(none.node()).isEqualTo(Node.getDefaultInstance());
+  }
+
+  @Test
+  @DisplayName("equal encoded names hash equal by their sample; lists that differ in one byte, anywhere, mostly do not")
+  void sampleHash() throws Exception {
+    List<String> names = IntStream.range(0, 1000).mapToObj(i -> "outbound|8080||svc-" + i + ".ns.svc.cluster.local")
+        .toList();
+    SotwRequest one = SotwRequest.parse(request(names).toByteArray());
+    assertThat(SotwRequest.parse(request(names).toByteArray()).namesSampleHash()).isEqualTo(one.namesSampleHash());
+    byte[] wire = one.namesBytes();
+    assertThat(SotwRequest.sampleHash(wire, 0, wire.length)).isEqualTo(one.namesSampleHash());
+    assertThat(SotwRequest.parse(request(names.subList(0, 999)).toByteArray()).namesSampleHash())
+        .as("a name less").isNotEqualTo(one.namesSampleHash());
+    List<String> lastChanged = new java.util.ArrayList<>(names);
+    lastChanged.set(999, "outbound|8080||svc-999.ns.svc.cluster.locaX");
+    assertThat(SotwRequest.parse(request(lastChanged).toByteArray()).namesSampleHash())
+        .as("the last byte changed").isNotEqualTo(one.namesSampleHash());
   }
 
   @Test
@@ -71,7 +123,7 @@ class SotwRequestTest {
       SotwRequest parsed = SotwRequest.parse(same);
       assertThat(parsed.namesBytes()).isEqualTo(reference);
       assertThat(parsed.namesEqual(reference)).isTrue();
-      assertThat(parsed.message()).isEqualTo(request(List.of()));
+      assertThat(parsed.message()).isEqualTo(request(List.of()).toBuilder().clearNode().build());
       assertThat(parsed.names()).containsExactly("a", "b");
     }
     for (List<String> other : List.<List<String>>of(List.of("b", "a"), List.of("a", "b", "b"), List.of("a", "c"), List.of("a"),
