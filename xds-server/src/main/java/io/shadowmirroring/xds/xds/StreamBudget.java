@@ -26,6 +26,10 @@ final class StreamBudget {
   // Guarded by the budget's lock.
   final ArrayDeque<WireResponse> pending = new ArrayDeque<>();
   long held;
+  /** When {@link #held} last went from none to some; the budget's to read. */
+  long heldSince;
+  /** Held bytes its proxy has not taken for the budget's time: they count against the budget, not its window. */
+  boolean slow;
   boolean queued;
   boolean granted;
   boolean closed;

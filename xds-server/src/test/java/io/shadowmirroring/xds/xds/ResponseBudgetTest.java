@@ -237,4 +237,58 @@ class ResponseBudgetTest {
       }
     }
   }
+
+  @Test
+  @DisplayName("streams whose proxies take nothing for the set time become slow and no longer hold up the "
+      + "others: readers complete beside them; bytes being taken stay within the window, all within the budget")
+  void slowStreamsLeaveTheWindow() throws Exception {
+    long window = 512 * 1024;
+    ResponseBudget budget = new ResponseBudget(8 * window, window, Duration.ofMillis(700), new SimpleMeterRegistry());
+    try (XdsStage stage = new XdsStage(SnapshotPublisher.DEFAULT_MAX_PROFILES, budget, null)) {
+      stage.publish(NODE, resources());
+      ManagedChannel stalled = channel(stage);
+      ManagedChannel reading = channel(stage);
+      try {
+        List<LazyClient> stuck = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+          stuck.add(new LazyClient(stalled));
+        }
+        await("the stuck streams hold the window and some wait",
+            () -> budget.waitingCount() > 0 && budget.inFlight() > 0);
+        await("the stuck streams are slow, and wait no more", () -> budget.slowBytes() > 0 && budget.waitingCount() == 0);
+
+        List<LazyClient> others = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+          LazyClient client = new LazyClient(reading);
+          client.read();
+          others.add(client);
+        }
+        await("the other streams complete while the stuck ones still take nothing",
+            () -> others.stream().allMatch(LazyClient::complete));
+        assertThat(stuck.stream().filter(LazyClient::complete)).isEmpty();
+        assertThat(budget.windowPeak()).as("most bytes being taken at once").isLessThanOrEqualTo(window);
+        assertThat(budget.peak()).as("most bytes in flight at once").isLessThanOrEqualTo(budget.limit())
+            .isGreaterThan(window);
+
+        stuck.forEach(LazyClient::read);
+        await("the stuck streams complete once they read", () -> stuck.stream().allMatch(LazyClient::complete));
+        await("nothing left in flight, slow or waiting",
+            () -> budget.inFlight() == 0 && budget.slowBytes() == 0 && budget.waitingCount() == 0);
+      } finally {
+        close(stalled);
+        close(reading);
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a window larger than the budget, or none, is refused with what is wrong")
+  void windowWithinTheBudget() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> new ResponseBudget(1024, 2048, Duration.ofSeconds(1), new SimpleMeterRegistry()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("the response window must be 1 byte to the budget (1024), not 2048");
+    assertThat(new ResponseBudget(1024, new SimpleMeterRegistry()).window()).isEqualTo(1024);
+    assertThat(new ResponseBudget(ResponseBudget.MAX_DEFAULT_BYTES, new SimpleMeterRegistry()).window())
+        .isEqualTo(ResponseBudget.WINDOW_DEFAULT_BYTES);
+  }
 }
