@@ -136,6 +136,19 @@ class ResponseBudgetTest {
     }
   }
 
+  /** {@code count} clients on the channel; those told to read take their responses from the start. */
+  private static List<LazyClient> clients(ManagedChannel channel, int count, boolean read) {
+    List<LazyClient> clients = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      LazyClient client = new LazyClient(channel);
+      if (read) {
+        client.read();
+      }
+      clients.add(client);
+    }
+    return clients;
+  }
+
   private static void close(ManagedChannel channel) throws InterruptedException {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
   }
@@ -151,10 +164,7 @@ class ResponseBudgetTest {
       stage.publish(NODE, resources());
       ManagedChannel channel = channel(stage);
       try {
-        List<LazyClient> clients = new ArrayList<>();
-        for (int i = 0; i < streams; i++) {
-          clients.add(new LazyClient(channel));
-        }
+        List<LazyClient> clients = clients(channel, streams, false);
         await("streams waiting for the budget", () -> budget.waitingCount() > 0 && budget.inFlight() > 0);
         // Let any write that was admitted settle; nothing more may go out while nobody reads.
         Thread.sleep(500);
@@ -187,10 +197,7 @@ class ResponseBudgetTest {
       stage.publish(NODE, resources());
       ManagedChannel channel = channel(stage);
       try {
-        List<LazyClient> clients = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-          clients.add(new LazyClient(channel));
-        }
+        List<LazyClient> clients = clients(channel, 10, false);
         clients.forEach(LazyClient::read);
         await("every stream complete", () -> clients.stream().allMatch(LazyClient::complete));
         long largest = clients.stream().mapToLong(c -> c.largest.get()).max().orElseThrow();
@@ -212,18 +219,10 @@ class ResponseBudgetTest {
       ManagedChannel stalled = channel(stage);
       ManagedChannel reading = channel(stage);
       try {
-        List<LazyClient> stuck = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-          stuck.add(new LazyClient(stalled));
-        }
+        List<LazyClient> stuck = clients(stalled, 20, false);
         await("the stuck streams hold the budget and some wait",
             () -> budget.waitingCount() > 0 && budget.inFlight() > 0);
-        List<LazyClient> others = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-          LazyClient client = new LazyClient(reading);
-          client.read();
-          others.add(client);
-        }
+        List<LazyClient> others = clients(reading, 5, true);
         Thread.sleep(500);
         assertThat(others.stream().filter(LazyClient::complete)).as("the others wait behind the stuck ones").isEmpty();
 
@@ -249,20 +248,12 @@ class ResponseBudgetTest {
       ManagedChannel stalled = channel(stage);
       ManagedChannel reading = channel(stage);
       try {
-        List<LazyClient> stuck = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-          stuck.add(new LazyClient(stalled));
-        }
+        List<LazyClient> stuck = clients(stalled, 20, false);
         await("the stuck streams hold the window and some wait",
             () -> budget.waitingCount() > 0 && budget.inFlight() > 0);
         await("the stuck streams are slow, and wait no more", () -> budget.slowBytes() > 0 && budget.waitingCount() == 0);
 
-        List<LazyClient> others = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-          LazyClient client = new LazyClient(reading);
-          client.read();
-          others.add(client);
-        }
+        List<LazyClient> others = clients(reading, 5, true);
         await("the other streams complete while the stuck ones still take nothing",
             () -> others.stream().allMatch(LazyClient::complete));
         assertThat(stuck.stream().filter(LazyClient::complete)).isEmpty();
