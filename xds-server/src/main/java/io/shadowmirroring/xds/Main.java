@@ -139,9 +139,10 @@ public final class Main implements Callable<Integer> {
   int maxMessageSize;
 
   @Option(names = "--response-budget", converter = ByteSizeConverter.class, paramLabel = "SIZE",
-      description = "Most xDS response bytes written but not yet taken by the proxies, across all streams; a"
-          + " stream waits its turn for room (one larger response goes alone). Default: an eighth of the"
-          + " largest heap (-Xmx), at most 128MiB.")
+      description = "Most xDS response bytes written but not yet taken by the proxies, across all streams; at"
+          + " most 32MiB of them (or this, if smaller) for proxies that are taking theirs, the rest for proxies"
+          + " that took nothing for 5s. A stream waits its turn for room (one larger response goes alone)."
+          + " Default: an eighth of the largest heap (-Xmx), at most 128MiB.")
   Integer responseBudget;
 
   @Option(names = "--max-streams-per-connection", defaultValue = "100", paramLabel = "N",
